@@ -1,0 +1,127 @@
+import { mkdirSync } from "node:fs";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { PGlite, types as pgliteTypes } from "@electric-sql/pglite";
+import pg from "pg";
+import { from as copyFrom } from "pg-copy-streams";
+
+/**
+ * The one database interface Cordon's repositories use. Two engines speak the same PostgreSQL:
+ * PGlite (embedded, a data folder) by default, a PostgreSQL server when DATABASE_URL is set.
+ */
+export interface Queryable {
+  query<T = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<{ rows: T[]; rowCount: number }>;
+  /** Runs several statements (migrations). */
+  exec(sql: string): Promise<void>;
+  /** COPY ... FROM STDIN (CSV) into a table: the fast path for bulk imports. */
+  copyCsv(table: string, columns: readonly string[], csv: string): Promise<void>;
+}
+
+export interface Db extends Queryable {
+  readonly engine: "pglite" | "postgres";
+  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+const INT8 = 20;
+const DATE = 1082;
+
+function copySql(table: string, columns: readonly string[], source: string): string {
+  return `COPY ${table} (${columns.join(", ")}) FROM ${source} WITH (FORMAT csv)`;
+}
+
+/** Opens the embedded engine on a data folder, or in memory when `dataDir` is null. */
+export async function openPglite(dataDir: string | null): Promise<Db> {
+  if (dataDir) mkdirSync(dataDir, { recursive: true });
+  const parsers = { [INT8]: (v: string) => Number(v), [DATE]: (v: string) => v };
+  const db = dataDir ? new PGlite(dataDir, { parsers }) : new PGlite({ parsers });
+  await db.waitReady;
+  const wrap = (q: Pick<PGlite, "query" | "exec">): Queryable => ({
+    async query<T>(sql: string, params?: readonly unknown[]) {
+      const r = await q.query<T>(sql, params as unknown[] | undefined);
+      return { rows: r.rows, rowCount: r.affectedRows ?? r.rows.length };
+    },
+    async exec(sql: string) {
+      await q.exec(sql);
+    },
+    async copyCsv(table, columns, csv) {
+      await q.query(copySql(table, columns, "'/dev/blob'"), [], { blob: new Blob([csv]) });
+    },
+  });
+  const top = wrap(db);
+  return {
+    engine: "pglite",
+    ...top,
+    transaction: (fn) => db.transaction((tx) => fn(wrap(tx))),
+    close: () => db.close(),
+  };
+}
+
+void pgliteTypes;
+
+/** Opens a pool on a PostgreSQL server. */
+export async function openPostgres(url: string, max = 10): Promise<Db> {
+  const typeParsers = {
+    getTypeParser(oid: number, format?: "text" | "binary") {
+      if (oid === INT8) return (v: string) => Number(v);
+      if (oid === DATE) return (v: string) => v;
+      // biome-ignore lint/suspicious/noExplicitAny: pg's typing of the default parser table
+      return (pg.types.getTypeParser as any)(oid, format);
+    },
+  };
+  const pool = new pg.Pool({ connectionString: url, max, types: typeParsers });
+  pool.on("error", () => {}); // idle client errors are reported on the next query
+  const client = await pool.connect();
+  client.release();
+  const wrap = (c: pg.Pool | pg.PoolClient): Queryable => ({
+    async query<T>(sql: string, params?: readonly unknown[]) {
+      const r = await c.query(sql, params as unknown[] | undefined);
+      return { rows: r.rows as T[], rowCount: r.rowCount ?? 0 };
+    },
+    async exec(sql: string) {
+      await c.query(sql);
+    },
+    async copyCsv(table, columns, csv) {
+      const run = async (cl: pg.PoolClient) => {
+        await pipeline(Readable.from([csv]), cl.query(copyFrom(copySql(table, columns, "STDIN"))));
+      };
+      if (c instanceof pg.Pool) {
+        const cl = await c.connect();
+        try {
+          await run(cl);
+        } finally {
+          cl.release();
+        }
+      } else await run(c);
+    },
+  });
+  return {
+    engine: "postgres",
+    ...wrap(pool),
+    async transaction(fn) {
+      const c = await pool.connect();
+      try {
+        await c.query("BEGIN");
+        const result = await fn(wrap(c));
+        await c.query("COMMIT");
+        return result;
+      } catch (e) {
+        await c.query("ROLLBACK").catch(() => {});
+        throw e;
+      } finally {
+        c.release();
+      }
+    },
+    close: () => pool.end(),
+  };
+}
+
+/** DATABASE_URL selects a server; otherwise the embedded engine in `dataDir`. */
+export function openDatabase(opts: { databaseUrl?: string | undefined; dataDir: string | null }): Promise<Db> {
+  return opts.databaseUrl ? openPostgres(opts.databaseUrl) : openPglite(opts.dataDir);
+}
+
+/** PostgreSQL's SQLSTATE of an error, if it is one. */
+export function sqlState(e: unknown): string | undefined {
+  return typeof e === "object" && e !== null && "code" in e && typeof e.code === "string" ? e.code : undefined;
+}

@@ -1,0 +1,170 @@
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import fastifyCookie from "@fastify/cookie";
+import fastifyStatic from "@fastify/static";
+import fastifySwagger from "@fastify/swagger";
+import fastifySwaggerUi from "@fastify/swagger-ui";
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
+import {
+  hasZodFastifySchemaValidationErrors,
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from "fastify-type-provider-zod";
+import { sessionActor } from "../accounts/auth.service.ts";
+import { accountRoutes } from "../accounts/account.routes.ts";
+import { auditRoutes } from "../audit/audit.routes.ts";
+import type { Db } from "../db/db.ts";
+import { personRoutes } from "../people/person.routes.ts";
+import { regionRoutes } from "../regions/region.routes.ts";
+import type { RequestContext } from "./context.ts";
+import { AppError, errorBody, type Lang, requestLang } from "./errors.ts";
+import { zodIssueToField } from "./validation.ts";
+
+export const SESSION_COOKIE = "cordon_session";
+const WEB_DIST = join(import.meta.dirname, "..", "..", "..", "web", "dist");
+
+declare module "fastify" {
+  interface FastifyRequest {
+    ctx: RequestContext;
+  }
+  interface FastifyContextConfig {
+    /** Reachable without a session (login, health, documents). */
+    public?: boolean;
+  }
+}
+
+export interface AppOptions {
+  db: Db;
+  /** Clock for request contexts; tests pass a fixed one. */
+  now?: () => Date;
+  secureCookies?: boolean;
+  logger?: boolean;
+  webDist?: string | null;
+}
+
+const UNSAFE = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+
+/**
+ * Builds the HTTP API: JSON in and out, validated by zod at the edge, one error shape, sessions in an
+ * httpOnly SameSite=Strict cookie, and CSRF refused by requiring a custom header on every write.
+ */
+export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
+  const now = opts.now ?? (() => new Date());
+  const app = Fastify({
+    logger: opts.logger ? { level: "info" } : false,
+    bodyLimit: 1024 * 1024,
+    trustProxy: true,
+    ajv: { customOptions: { removeAdditional: false } },
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+
+  await app.register(fastifyCookie);
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: "3.1.0",
+      info: {
+        title: "Cordon API",
+        version: "0.1.0",
+        description:
+          "Epidemic prevention and control command platform. Every request needs a session cookie from POST /api/auth/login " +
+          "except where noted; every write needs the header `X-Cordon-Client`. Errors: `{ error: { code, message, fields? } }`, " +
+          "message in zh-CN unless `Accept-Language: en`.",
+      },
+      components: {
+        securitySchemes: { session: { type: "apiKey", in: "cookie", name: SESSION_COOKIE } },
+      },
+      security: [{ session: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: "/docs" });
+  app.get("/openapi.json", { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
+
+  app.decorateRequest("ctx", null as unknown as RequestContext);
+  app.addHook("onRequest", async (req) => {
+    const q = req.query as Record<string, string> | undefined;
+    req.ctx = { actor: null, ip: req.ip, lang: requestLang(req.headers["accept-language"], q?.lang), now: now() };
+  });
+  app.addHook("preHandler", async (req) => {
+    if (!req.url.startsWith("/api/")) return;
+    if (UNSAFE.has(req.method)) {
+      if (!req.headers["x-cordon-client"]) {
+        throw new AppError(403, "csrf", {
+          zh: "写请求须带 X-Cordon-Client 请求头",
+          en: "Write requests need the X-Cordon-Client header",
+        });
+      }
+      const origin = req.headers.origin;
+      if (origin && new URL(origin).host !== req.headers.host) {
+        throw new AppError(403, "csrf", { zh: "跨站请求被拒绝", en: "Cross-site request refused" });
+      }
+    }
+    const token = req.cookies[SESSION_COOKIE];
+    if (token) req.ctx.actor = await sessionActor(opts.db, token, req.ctx.now);
+    if (!req.ctx.actor && !req.routeOptions.config.public) {
+      throw new AppError(401, "unauthenticated", { zh: "请先登录", en: "Please log in first" });
+    }
+  });
+
+  app.setErrorHandler((err: unknown, req: FastifyRequest, reply: FastifyReply) => {
+    const lang: Lang = req.ctx?.lang ?? "zh-CN";
+    const e = toAppError(err);
+    if (e.status >= 500) req.log.error(err);
+    return reply.status(e.status).send(errorBody(e, lang));
+  });
+  app.setNotFoundHandler((req, reply) => {
+    if (req.method === "GET" && !req.url.startsWith("/api/") && webDist && existsSync(join(webDist, "index.html"))) {
+      return reply.sendFile("index.html");
+    }
+    const e = new AppError(404, "not_found", { zh: `没有此接口：${req.method} ${req.url}`, en: `No such endpoint: ${req.method} ${req.url}` });
+    return reply.status(404).send(errorBody(e, req.ctx?.lang ?? "zh-CN"));
+  });
+
+  app.get("/api/health", { config: { public: true }, schema: { hide: true } }, async () => ({ ok: true, engine: opts.db.engine }));
+
+  const deps = { db: opts.db, secureCookies: opts.secureCookies ?? false };
+  await app.register(accountRoutes, deps);
+  await app.register(regionRoutes, deps);
+  await app.register(personRoutes, deps);
+  await app.register(auditRoutes, deps);
+
+  const webDist = opts.webDist === undefined ? WEB_DIST : opts.webDist;
+  if (webDist && existsSync(webDist)) {
+    await app.register(fastifyStatic, { root: webDist, prefix: "/", wildcard: false });
+  }
+  return app;
+}
+
+function toAppError(err: unknown): AppError {
+  if (err instanceof AppError) return err;
+  if (hasZodFastifySchemaValidationErrors(err)) {
+    const fields = err.validation.map(zodIssueToField);
+    return new AppError(
+      400,
+      "validation_failed",
+      { zh: `请求不符合接口格式（${fields.length} 处）`, en: `The request does not match the API schema (${fields.length} problem(s))` },
+      fields,
+    );
+  }
+  const fe = err as { statusCode?: number; code?: string; message?: string };
+  switch (fe.code) {
+    case "FST_ERR_CTP_BODY_TOO_LARGE":
+      return new AppError(413, "payload_too_large", { zh: "请求体过大（上限 1 MiB）", en: "Request body too large (limit 1 MiB)" });
+    case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
+      return new AppError(415, "unsupported_media_type", { zh: "请求体须为 JSON", en: "The request body must be JSON" });
+    case "FST_ERR_CTP_EMPTY_JSON_BODY":
+      return new AppError(400, "malformed_json", { zh: "JSON 请求体为空", en: "The JSON body is empty" });
+    case "FST_ERR_CTP_INVALID_JSON_BODY":
+      return new AppError(400, "malformed_json", { zh: `JSON 格式错误：${fe.message}`, en: `Malformed JSON: ${fe.message}` });
+  }
+  if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) {
+    if (err instanceof SyntaxError) {
+      return new AppError(400, "malformed_json", { zh: `JSON 格式错误：${fe.message}`, en: `Malformed JSON: ${fe.message}` });
+    }
+    return new AppError(fe.statusCode, "bad_request", { zh: `请求错误：${fe.message}`, en: `Bad request: ${fe.message}` });
+  }
+  return new AppError(500, "internal", { zh: "服务器内部错误，已记录", en: "Internal error; it has been logged" });
+}
