@@ -1,7 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { PGlite, types as pgliteTypes } from "@electric-sql/pglite";
+import { PGlite } from "@electric-sql/pglite";
 import pg from "pg";
 import { from as copyFrom } from "pg-copy-streams";
 
@@ -19,6 +19,8 @@ export interface Queryable {
 
 export interface Db extends Queryable {
   readonly engine: "pglite" | "postgres";
+  /** PGlite only: the whole data folder as a tarball (tests clone migrated databases from it). */
+  dumpDataDir?: () => Promise<Blob>;
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
@@ -31,10 +33,11 @@ function copySql(table: string, columns: readonly string[], source: string): str
 }
 
 /** Opens the embedded engine on a data folder, or in memory when `dataDir` is null. */
-export async function openPglite(dataDir: string | null): Promise<Db> {
+export async function openPglite(dataDir: string | null, loadDataDir?: Blob): Promise<Db> {
   if (dataDir) mkdirSync(dataDir, { recursive: true });
   const parsers = { [INT8]: (v: string) => Number(v), [DATE]: (v: string) => v };
-  const db = dataDir ? new PGlite(dataDir, { parsers }) : new PGlite({ parsers });
+  const options = loadDataDir ? { parsers, loadDataDir } : { parsers };
+  const db = dataDir ? new PGlite(dataDir, options) : new PGlite(options);
   await db.waitReady;
   const wrap = (q: Pick<PGlite, "query" | "exec">): Queryable => ({
     async query<T>(sql: string, params?: readonly unknown[]) {
@@ -54,10 +57,9 @@ export async function openPglite(dataDir: string | null): Promise<Db> {
     ...top,
     transaction: (fn) => db.transaction((tx) => fn(wrap(tx))),
     close: () => db.close(),
+    dumpDataDir: async () => (await db.dumpDataDir("none")) as Blob,
   };
 }
-
-void pgliteTypes;
 
 /** Opens a pool on a PostgreSQL server. */
 export async function openPostgres(url: string, max = 10): Promise<Db> {

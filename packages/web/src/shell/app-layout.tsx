@@ -1,0 +1,137 @@
+import { KeyOutlined, LogoutOutlined, SafetyCertificateOutlined } from "@ant-design/icons";
+import { App, Button, Layout, Menu, type MenuProps, Space, Tag, Typography } from "antd";
+import { Suspense, useMemo, useState } from "react";
+import { useTranslation } from "react-i18next";
+import { Link, Outlet, useLocation, useNavigate } from "react-router";
+import { ChangePasswordDialog } from "../accounts/change-password-dialog.tsx";
+import { useMe, useSession } from "../accounts/session.tsx";
+import { roleLabel } from "../i18n/labels.ts";
+import { useRegionName } from "../regions/use-region-name.ts";
+import { LanguageSwitch } from "./language-switch.tsx";
+import { isGroup, NAVIGATION, type NavEntry } from "./navigation.tsx";
+import { PageLoading } from "./page-states.tsx";
+
+const HEADER_HEIGHT = 56;
+
+type MenuItem = NonNullable<MenuProps["items"]>[number];
+
+/** The frame of every page after login: header with the user and the language, the platform's navigation. */
+export function AppLayout() {
+  const { t } = useTranslation();
+  const { me, can } = useMe();
+  const { logout } = useSession();
+  const { message } = App.useApp();
+  const location = useLocation();
+  const navigate = useNavigate();
+  const [passwordOpen, setPasswordOpen] = useState(false);
+  const jurisdictionName = useRegionName(me.user.jurisdictionCode, can("regions.read"));
+
+  const items: MenuProps["items"] = useMemo(() => {
+    const visible = (e: NavEntry) => !e.built || me.permissions.includes(e.permission);
+    const item = (e: NavEntry): MenuItem => ({
+      key: e.path,
+      icon: e.icon,
+      label: (
+        <Link to={e.path} data-testid={`nav-${e.key}`} title={e.built ? undefined : t("notBuilt.tag")}>
+          {e.built ? (
+            t(`nav.${e.key}`)
+          ) : (
+            <Typography.Text type="secondary">{t(`nav.${e.key}`)}</Typography.Text>
+          )}
+        </Link>
+      ),
+    });
+    return NAVIGATION.flatMap((n): MenuItem[] => {
+      if (!isGroup(n)) return [item(n)];
+      const children = n.entries.filter(visible).map(item);
+      return children.length ? [{ key: n.group, label: t(`nav.groups.${n.group}`), children }] : [];
+    });
+  }, [t, me.permissions]);
+
+  const selected = `/${location.pathname.split("/")[1] ?? ""}`;
+
+  const onLogout = async () => {
+    await logout().catch(() => undefined);
+    message.success(t("header.loggedOut"));
+    navigate("/login", { replace: true });
+  };
+
+  return (
+    <Layout style={{ minHeight: "100vh" }}>
+      <Layout.Header
+        style={{
+          position: "sticky",
+          top: 0,
+          zIndex: 10,
+          height: HEADER_HEIGHT,
+          lineHeight: `${HEADER_HEIGHT}px`,
+          display: "flex",
+          alignItems: "center",
+          gap: 16,
+          paddingInline: 20,
+        }}
+      >
+        <Link
+          to="/"
+          data-testid="product-name"
+          style={{ color: "#fff", whiteSpace: "nowrap", fontSize: 17, fontWeight: 600 }}
+        >
+          <SafetyCertificateOutlined style={{ marginRight: 8 }} />
+          {t("app.shortName")} <span style={{ fontWeight: 400, opacity: 0.85 }}>{t("app.tagline")}</span>
+        </Link>
+        <div style={{ flex: 1 }} />
+        <Space size={12} style={{ color: "#fff", lineHeight: "normal" }} wrap={false}>
+          <span data-testid="current-user" style={{ whiteSpace: "nowrap" }}>
+            <strong data-testid="current-user-name">{me.user.displayName}</strong>{" "}
+            <Tag color="blue" data-testid="current-user-role" style={{ marginInline: 4 }}>
+              {roleLabel(t, me.user.role)}
+            </Tag>
+            <span style={{ opacity: 0.85 }} data-testid="current-user-jurisdiction">
+              {t("header.jurisdiction", { name: jurisdictionName })}
+            </span>
+          </span>
+          <LanguageSwitch />
+          <Button
+            size="small"
+            icon={<KeyOutlined />}
+            onClick={() => setPasswordOpen(true)}
+            data-testid="change-password"
+          >
+            {t("header.changePassword")}
+          </Button>
+          <Button size="small" icon={<LogoutOutlined />} onClick={onLogout} data-testid="logout">
+            {t("header.logout")}
+          </Button>
+        </Space>
+      </Layout.Header>
+      <Layout>
+        <Layout.Sider
+          width={232}
+          theme="light"
+          style={{
+            position: "sticky",
+            top: HEADER_HEIGHT,
+            height: `calc(100vh - ${HEADER_HEIGHT}px)`,
+            overflowY: "auto",
+            borderRight: "1px solid rgba(5, 5, 5, 0.06)",
+          }}
+        >
+          <Menu
+            data-testid="side-nav"
+            mode="inline"
+            items={items}
+            selectedKeys={[selected]}
+            defaultOpenKeys={["basics", "screening"]}
+            style={{ borderInlineEnd: "none" }}
+          />
+        </Layout.Sider>
+        <Layout.Content style={{ padding: 24, minWidth: 0 }}>
+          <Suspense fallback={<PageLoading />}>
+            <Outlet />
+          </Suspense>
+        </Layout.Content>
+      </Layout>
+      <ChangePasswordDialog open={passwordOpen} onClose={() => setPasswordOpen(false)} />
+    </Layout>
+  );
+}

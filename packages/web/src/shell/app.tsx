@@ -1,0 +1,126 @@
+import { App as AntApp, ConfigProvider } from "antd";
+import enUS from "antd/locale/en_US";
+import zhCN from "antd/locale/zh_CN";
+import dayjs from "dayjs";
+import "dayjs/locale/zh-cn";
+import { lazy, useEffect } from "react";
+import { useTranslation } from "react-i18next";
+import { BrowserRouter, Route, Routes } from "react-router";
+import { LoginPage } from "../accounts/login-page.tsx";
+import { SessionProvider } from "../accounts/session.tsx";
+import { AppLayout } from "./app-layout.tsx";
+import { HomeRedirect } from "./home-redirect.tsx";
+import { PLANNED } from "./navigation.tsx";
+import { NotBuiltPage } from "./not-built-page.tsx";
+import { NotFoundPage, RequireAuth, RequirePermission } from "./page-states.tsx";
+
+// Each capability's pages load on first visit, so the login page does not pay for charts and tables.
+const RegionsPage = lazy(() =>
+  import("../regions/regions-page.tsx").then((m) => ({ default: m.RegionsPage })),
+);
+const PeoplePage = lazy(() => import("../people/people-page.tsx").then((m) => ({ default: m.PeoplePage })));
+const PersonDetailPage = lazy(() =>
+  import("../people/person-detail-page.tsx").then((m) => ({ default: m.PersonDetailPage })),
+);
+const PersonFormPage = lazy(() =>
+  import("../people/person-form-page.tsx").then((m) => ({ default: m.PersonFormPage })),
+);
+const UsersPage = lazy(() => import("../accounts/users-page.tsx").then((m) => ({ default: m.UsersPage })));
+const AuditPage = lazy(() => import("../audit/audit-page.tsx").then((m) => ({ default: m.AuditPage })));
+
+const FONT_FAMILY =
+  "-apple-system, BlinkMacSystemFont, 'Segoe UI', 'PingFang SC', 'Hiragino Sans GB', 'Microsoft YaHei', " +
+  "'Noto Sans CJK SC', 'Noto Sans SC', 'Helvetica Neue', Arial, sans-serif";
+
+export function CordonApp() {
+  const { t, i18n } = useTranslation();
+  const en = i18n.language === "en";
+
+  useEffect(() => {
+    dayjs.locale(en ? "en" : "zh-cn");
+    document.title = t("app.name");
+  }, [en, t]);
+
+  return (
+    <ConfigProvider locale={en ? enUS : zhCN} theme={{ token: { fontFamily: FONT_FAMILY } }}>
+      <AntApp>
+        <SessionProvider>
+          <BrowserRouter>
+            <Routes>
+              <Route path="/login" element={<LoginPage />} />
+              <Route
+                element={
+                  <RequireAuth>
+                    <AppLayout />
+                  </RequireAuth>
+                }
+              >
+                <Route index element={<HomeRedirect />} />
+                <Route
+                  path="regions/:code?"
+                  element={
+                    <RequirePermission permission="regions.read">
+                      <RegionsPage />
+                    </RequirePermission>
+                  }
+                />
+                <Route
+                  path="people"
+                  element={
+                    <RequirePermission permission="people.read">
+                      <PeoplePage />
+                    </RequirePermission>
+                  }
+                />
+                <Route
+                  path="people/new"
+                  element={
+                    <RequirePermission permission="people.write">
+                      <PersonFormPage />
+                    </RequirePermission>
+                  }
+                />
+                <Route
+                  path="people/:id"
+                  element={
+                    <RequirePermission permission="people.pii">
+                      <PersonDetailPage />
+                    </RequirePermission>
+                  }
+                />
+                <Route
+                  path="people/:id/edit"
+                  element={
+                    <RequirePermission permission="people.write">
+                      <PersonFormPage />
+                    </RequirePermission>
+                  }
+                />
+                <Route
+                  path="users"
+                  element={
+                    <RequirePermission permission="users.manage">
+                      <UsersPage />
+                    </RequirePermission>
+                  }
+                />
+                <Route
+                  path="audit"
+                  element={
+                    <RequirePermission permission="audit.read">
+                      <AuditPage />
+                    </RequirePermission>
+                  }
+                />
+                {PLANNED.map((e) => (
+                  <Route key={e.key} path={e.path.slice(1)} element={<NotBuiltPage capability={e.key} />} />
+                ))}
+                <Route path="*" element={<NotFoundPage />} />
+              </Route>
+            </Routes>
+          </BrowserRouter>
+        </SessionProvider>
+      </AntApp>
+    </ConfigProvider>
+  );
+}

@@ -1,0 +1,73 @@
+import { existsSync } from "node:fs";
+import type { AddressInfo } from "node:net";
+import { join } from "node:path";
+import { type Browser, chromium, type Page } from "playwright-core";
+import { openPglite } from "../../packages/server/src/db/db.ts";
+import { migrate } from "../../packages/server/src/db/migrate.ts";
+import { type DemoCredentials, seedDemo } from "../../packages/server/src/demo/demo.service.ts";
+import { buildApp } from "../../packages/server/src/http/app.ts";
+import { loadRegions } from "../../packages/server/src/regions/region-loader.ts";
+
+const WEB_DIST = join(import.meta.dirname, "..", "..", "packages", "web", "dist", "index.html");
+
+export interface Cordon {
+  baseUrl: string;
+  password: (username: string) => string;
+  close: () => Promise<void>;
+}
+
+/** The real server on a free port, over a fresh in-memory database with the demo accounts and people. */
+export async function startCordon(): Promise<Cordon> {
+  if (!existsSync(WEB_DIST)) {
+    throw new Error(`The web UI is not built (${WEB_DIST} is missing): run \`npm run build -w @cordon/web\` first.`);
+  }
+  const db = await openPglite(null);
+  await migrate(db);
+  await loadRegions(db);
+  const creds: DemoCredentials[] = (await seedDemo(db, { people: 300, seed: 7, now: new Date() })) ?? [];
+  const app = await buildApp({ db });
+  await app.listen({ host: "127.0.0.1", port: 0 });
+  const { port } = app.server.address() as AddressInfo;
+  return {
+    baseUrl: `http://127.0.0.1:${port}`,
+    password: (username) => {
+      const c = creds.find((x) => x.username === username);
+      if (!c) throw new Error(`no demo account ${username}`);
+      return c.password;
+    },
+    close: async () => {
+      await app.close();
+      await db.close();
+    },
+  };
+}
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: process.env.CORDON_CHROMIUM ?? "/usr/bin/chromium",
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+}
+
+/** Logs in through the login page, as a user would. */
+export async function logIn(page: Page, cordon: Cordon, username: string): Promise<void> {
+  await page.goto(`${cordon.baseUrl}/login`);
+  await page.getByTestId("login-username").fill(username);
+  await page.getByTestId("login-password").fill(cordon.password(username));
+  await page.getByTestId("login-submit").click();
+  await page.getByTestId("current-user-name").waitFor();
+}
+
+/** Saves a screenshot when CORDON_SCREENSHOTS names a folder (to look at the layout while developing). */
+export async function snapshot(page: Page, name: string): Promise<void> {
+  const dir = process.env.CORDON_SCREENSHOTS;
+  if (dir) await page.screenshot({ path: join(dir, `${name}.png`), fullPage: true });
+}
