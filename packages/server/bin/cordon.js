@@ -11,5 +11,7 @@ let nodeBin = process.execPath;
 try {
   nodeBin = join(dirname(require.resolve("node/package.json")), "bin", "node");
 } catch {}
-const r = spawnSync(nodeBin, [join(here, "..", "src", "cli", "main.ts"), ...process.argv.slice(2)], { stdio: "inherit" });
+const r = spawnSync(nodeBin, [join(here, "..", "src", "cli", "main.ts"), ...process.argv.slice(2)], {
+  stdio: "inherit",
+});
 process.exit(r.status ?? 1);

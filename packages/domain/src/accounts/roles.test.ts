@@ -8,8 +8,14 @@ const gridWorker: Actor = { userId: "u1", role: "grid_worker", jurisdiction: "53
 describe("access: role and jurisdiction", () => {
   test("a Qilin township grid worker edits people of their township only", () => {
     assert.deepEqual(decideAccess(gridWorker, "people.write", ["530302001002"]), { allowed: true });
-    assert.deepEqual(decideAccess(gridWorker, "people.write", ["530302002001"]), { allowed: false, reason: "jurisdiction" });
-    assert.deepEqual(decideAccess(gridWorker, "users.manage", ["530302001"]), { allowed: false, reason: "permission" });
+    assert.deepEqual(decideAccess(gridWorker, "people.write", ["530302002001"]), {
+      allowed: false,
+      reason: "jurisdiction",
+    });
+    assert.deepEqual(decideAccess(gridWorker, "users.manage", ["530302001"]), {
+      allowed: false,
+      reason: "permission",
+    });
   });
 
   test("a record that moves out of the jurisdiction needs both regions inside it", () => {

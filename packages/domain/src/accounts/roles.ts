@@ -67,7 +67,15 @@ const ALL: Permission[] = [
 /** The permission matrix. Citizens see only their own record, through `self` routes, not these. */
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   administrator: ALL,
-  command: ["people.read", "people.pii", "people.write", "people.import", "regions.read", "regions.write", "audit.read"],
+  command: [
+    "people.read",
+    "people.pii",
+    "people.write",
+    "people.import",
+    "regions.read",
+    "regions.write",
+    "audit.read",
+  ],
   investigator: ["people.read", "people.pii", "people.write", "regions.read"],
   grid_worker: ["people.read", "people.pii", "people.write", "people.import", "regions.read"],
   quarantine_staff: ["people.read", "people.pii", "regions.read"],
@@ -96,7 +104,11 @@ export type AccessDecision = { allowed: true } | { allowed: false; reason: "perm
  * The one access rule: the role must grant the permission, and every region the record touches must
  * lie inside the actor's jurisdiction.
  */
-export function decideAccess(actor: Actor, permission: Permission, regionCodes: readonly string[]): AccessDecision {
+export function decideAccess(
+  actor: Actor,
+  permission: Permission,
+  regionCodes: readonly string[],
+): AccessDecision {
   if (!hasPermission(actor.role, permission)) return { allowed: false, reason: "permission" };
   for (const code of regionCodes) {
     if (!isWithin(actor.jurisdiction, code)) return { allowed: false, reason: "jurisdiction" };

@@ -9,7 +9,7 @@ export function nameInitials(name: string): string {
   if (!trimmed) return "";
   if (!/[\u3400-\u9fff]/.test(trimmed)) {
     return trimmed
-      .split(/[\s·.\-]+/)
+      .split(/[\s·.-]+/)
       .filter(Boolean)
       .map((w) => w[0]!.toLowerCase())
       .join("");

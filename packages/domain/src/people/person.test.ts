@@ -35,13 +35,26 @@ describe("a person in the registry", () => {
   });
 
   test("every bad field is reported at once", () => {
-    const r = validatePerson({ ...base, name: "", phone: "12345", currentAddress: "", currentRegionCode: "64" }, TODAY);
+    const r = validatePerson(
+      { ...base, name: "", phone: "12345", currentAddress: "", currentRegionCode: "64" },
+      TODAY,
+    );
     assert.ok(!r.ok);
-    assert.deepEqual(r.errors.map((e) => e.field).sort(), ["currentAddress", "currentRegionCode", "name", "phone"]);
+    assert.deepEqual(r.errors.map((e) => e.field).sort(), [
+      "currentAddress",
+      "currentRegionCode",
+      "name",
+      "phone",
+    ]);
   });
 
   test("a passport holder needs birth date, sex and a nationality code", () => {
-    const p: PersonInput = { ...base, documentType: "passport", documentNumber: "e1234567", name: "John Smith" };
+    const p: PersonInput = {
+      ...base,
+      documentType: "passport",
+      documentNumber: "e1234567",
+      name: "John Smith",
+    };
     const r = validatePerson(p, TODAY);
     assert.ok(!r.ok);
     assert.deepEqual(r.errors.map((e) => e.field).sort(), ["birthDate", "nationality", "sex"]);
@@ -52,7 +65,12 @@ describe("a person in the registry", () => {
   });
 
   test("Hong Kong/Macao and Taiwan permits have their own number formats", () => {
-    const hk = { ...base, documentType: "hk_mo_permit" as const, birthDate: "1970-05-05", sex: "male" as const };
+    const hk = {
+      ...base,
+      documentType: "hk_mo_permit" as const,
+      birthDate: "1970-05-05",
+      sex: "male" as const,
+    };
     assert.ok(validatePerson({ ...hk, documentNumber: "H12345678" }, TODAY).ok);
     assert.ok(!validatePerson({ ...hk, documentNumber: "X12345678" }, TODAY).ok);
     const tw = { ...hk, documentType: "tw_permit" as const };

@@ -1,9 +1,14 @@
 import { type FieldError, fieldError } from "../shared/result.ts";
-import { parseResidentId, type Sex } from "./resident-id.ts";
 import { validateMobile } from "./phone.ts";
+import { parseResidentId, type Sex } from "./resident-id.ts";
 
 export type DocumentType = "resident_id" | "passport" | "hk_mo_permit" | "tw_permit";
-export const DOCUMENT_TYPES: readonly DocumentType[] = ["resident_id", "passport", "hk_mo_permit", "tw_permit"];
+export const DOCUMENT_TYPES: readonly DocumentType[] = [
+  "resident_id",
+  "passport",
+  "hk_mo_permit",
+  "tw_permit",
+];
 
 export const DOCUMENT_TYPE_LABELS: Record<DocumentType, { zh: string; en: string }> = {
   resident_id: { zh: "居民身份证", en: "Resident ID card" },
@@ -41,8 +46,15 @@ export interface PersonFacts {
   currentAddress: string;
 }
 
-const DOCUMENT_PATTERNS: Record<Exclude<DocumentType, "resident_id">, { re: RegExp; zh: string; en: string }> = {
-  passport: { re: /^[A-Z0-9]{5,17}$/, zh: "护照号应为5-17位字母或数字", en: "A passport number has 5 to 17 letters or digits" },
+const DOCUMENT_PATTERNS: Record<
+  Exclude<DocumentType, "resident_id">,
+  { re: RegExp; zh: string; en: string }
+> = {
+  passport: {
+    re: /^[A-Z0-9]{5,17}$/,
+    zh: "护照号应为5-17位字母或数字",
+    en: "A passport number has 5 to 17 letters or digits",
+  },
   hk_mo_permit: {
     re: /^[HM]\d{8}(\d{2})?$/,
     zh: "港澳通行证号应为H或M开头加8位或10位数字",
@@ -77,7 +89,12 @@ export function validatePerson(
   const name = (input.name ?? "").trim().replace(/\s+/g, " ");
   if (!NAME_RE.test(name)) {
     errors.push(
-      fieldError("name", "name.format", "姓名应为1-50个汉字或字母", "A name has 1 to 50 Chinese characters or letters"),
+      fieldError(
+        "name",
+        "name.format",
+        "姓名应为1-50个汉字或字母",
+        "A name has 1 to 50 Chinese characters or letters",
+      ),
     );
   }
 
@@ -115,33 +132,64 @@ export function validatePerson(
       sex = parsed.value.sex;
       if (nationality && nationality !== "CHN") {
         errors.push(
-          fieldError("nationality", "nationality.mismatch", "居民身份证持有人国籍应为中国（CHN）", "A resident ID holder's nationality is CHN"),
+          fieldError(
+            "nationality",
+            "nationality.mismatch",
+            "居民身份证持有人国籍应为中国（CHN）",
+            "A resident ID holder's nationality is CHN",
+          ),
         );
       }
       nationality = "CHN";
     }
   } else if (input.documentType in DOCUMENT_PATTERNS) {
     const p = DOCUMENT_PATTERNS[input.documentType];
-    if (!p.re.test(documentNumber)) errors.push(fieldError("documentNumber", "document_number.format", p.zh, p.en));
+    if (!p.re.test(documentNumber))
+      errors.push(fieldError("documentNumber", "document_number.format", p.zh, p.en));
     if (!birthDate) {
-      errors.push(fieldError("birthDate", "birth_date.required", "该证件类型需填写出生日期", "This document type needs a birth date"));
+      errors.push(
+        fieldError(
+          "birthDate",
+          "birth_date.required",
+          "该证件类型需填写出生日期",
+          "This document type needs a birth date",
+        ),
+      );
     } else if (!validDate(birthDate) || birthDate < "1900-01-01") {
-      errors.push(fieldError("birthDate", "birth_date.format", "出生日期不是有效日期", "The birth date is not a valid date"));
+      errors.push(
+        fieldError(
+          "birthDate",
+          "birth_date.format",
+          "出生日期不是有效日期",
+          "The birth date is not a valid date",
+        ),
+      );
     } else if (birthDate > today) {
-      errors.push(fieldError("birthDate", "birth_date.future", "出生日期晚于今天", "The birth date is in the future"));
+      errors.push(
+        fieldError("birthDate", "birth_date.future", "出生日期晚于今天", "The birth date is in the future"),
+      );
     }
     if (sex !== "male" && sex !== "female") {
-      errors.push(fieldError("sex", "sex.required", "该证件类型需填写性别", "This document type needs the sex"));
+      errors.push(
+        fieldError("sex", "sex.required", "该证件类型需填写性别", "This document type needs the sex"),
+      );
     }
     if (input.documentType === "hk_mo_permit") nationality = "CHN";
     if (input.documentType === "tw_permit") nationality = "CHN";
     if (!nationality || !/^[A-Z]{3}$/.test(nationality)) {
       errors.push(
-        fieldError("nationality", "nationality.format", "国籍应为三位字母代码（如 USA）", "Nationality is a three-letter code (e.g. USA)"),
+        fieldError(
+          "nationality",
+          "nationality.format",
+          "国籍应为三位字母代码（如 USA）",
+          "Nationality is a three-letter code (e.g. USA)",
+        ),
       );
     }
   } else {
-    errors.push(fieldError("documentType", "document_type.unknown", "未知的证件类型", "Unknown document type"));
+    errors.push(
+      fieldError("documentType", "document_type.unknown", "未知的证件类型", "Unknown document type"),
+    );
   }
 
   const phone = validateMobile(input.phone ?? "", "phone");
@@ -150,19 +198,34 @@ export function validatePerson(
   const currentRegionCode = (input.currentRegionCode ?? "").trim();
   if (!REGION_RE.test(currentRegionCode)) {
     errors.push(
-      fieldError("currentRegionCode", "region.format", "现住地区划代码格式不正确", "The current region code is not a region code"),
+      fieldError(
+        "currentRegionCode",
+        "region.format",
+        "现住地区划代码格式不正确",
+        "The current region code is not a region code",
+      ),
     );
   }
   const householdRegionCode = (input.householdRegionCode ?? "").trim() || null;
   if (householdRegionCode && !REGION_RE.test(householdRegionCode)) {
     errors.push(
-      fieldError("householdRegionCode", "region.format", "户籍地区划代码格式不正确", "The household registration region code is not a region code"),
+      fieldError(
+        "householdRegionCode",
+        "region.format",
+        "户籍地区划代码格式不正确",
+        "The household registration region code is not a region code",
+      ),
     );
   }
   const currentAddress = (input.currentAddress ?? "").trim();
   if (currentAddress.length < 2 || currentAddress.length > 200) {
     errors.push(
-      fieldError("currentAddress", "address.length", "详细地址应为2-200个字符", "The address detail has 2 to 200 characters"),
+      fieldError(
+        "currentAddress",
+        "address.length",
+        "详细地址应为2-200个字符",
+        "The address detail has 2 to 200 characters",
+      ),
     );
   }
 

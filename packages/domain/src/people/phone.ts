@@ -6,7 +6,10 @@ export function normalizeMobile(raw: string): string {
 }
 
 /** Mainland China mobile numbers: 11 digits starting 13-19. */
-export function validateMobile(raw: string, field = "phone"): { ok: true; value: string } | { ok: false; errors: FieldError[] } {
+export function validateMobile(
+  raw: string,
+  field = "phone",
+): { ok: true; value: string } | { ok: false; errors: FieldError[] } {
   const phone = normalizeMobile(raw);
   if (/^1[3-9]\d{9}$/.test(phone)) return { ok: true, value: phone };
   return {

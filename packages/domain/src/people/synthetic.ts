@@ -7,8 +7,12 @@ import { makeResidentId, type Sex } from "./resident-id.ts";
  * Names are drawn from common surnames and given-name characters; ID numbers carry the county's code
  * and a valid check digit; nobody in it is a real person.
  */
-const SURNAMES = [..."王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"];
-const GIVEN = [..."伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚桂华建国文辉玲红梅鑫波斌宇浩凯健俊帆帅旭宁龙林欣怡佳雪慧婷晨阳思雨子涵梓轩博睿泽昊然一诺可馨晓燕海燕志刚春花秋菊"];
+const SURNAMES = [
+  ..."王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤",
+];
+const GIVEN = [
+  ..."伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚桂华建国文辉玲红梅鑫波斌宇浩凯健俊帆帅旭宁龙林欣怡佳雪慧婷晨阳思雨子涵梓轩博睿泽昊然一诺可馨晓燕海燕志刚春花秋菊",
+];
 const STREET_WORDS = [..."胜利解放人民建设文化和平新华北京南京中山朝阳光明振兴团结民族富宁"];
 
 export interface Community {
@@ -79,7 +83,18 @@ export function* syntheticPopulation(
     const members: SyntheticPerson[] = [];
     for (let i = 0; i < size; i++) {
       const relation = i === 0 ? "户主" : i === 1 ? "配偶" : i === size - 1 && size === 5 ? "父母" : "子女";
-      const sex: Sex = i === 0 ? (uniformInt(rng, 0, 1) ? "male" : "female") : i === 1 ? (members[0]!.sex === "male" ? "female" : "male") : uniformInt(rng, 0, 1) ? "male" : "female";
+      const sex: Sex =
+        i === 0
+          ? uniformInt(rng, 0, 1)
+            ? "male"
+            : "female"
+          : i === 1
+            ? members[0]!.sex === "male"
+              ? "female"
+              : "male"
+            : uniformInt(rng, 0, 1)
+              ? "male"
+              : "female";
       const birth =
         relation === "父母"
           ? birthDate(rng, referenceYear - 90, referenceYear - 60)

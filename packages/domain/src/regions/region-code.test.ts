@@ -1,6 +1,12 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { isWithin, regionLevel, structuralAncestors, structuralParent, subtreePrefix } from "./region-code.ts";
+import {
+  isWithin,
+  regionLevel,
+  structuralAncestors,
+  structuralParent,
+  subtreePrefix,
+} from "./region-code.ts";
 
 describe("GB/T 2260 region codes", () => {
   test("levels from the code", () => {
@@ -28,6 +34,13 @@ describe("GB/T 2260 region codes", () => {
     assert.equal(subtreePrefix("640100"), "6401");
     assert.equal(subtreePrefix("000000"), "");
     assert.equal(structuralParent("140702"), "140700");
-    assert.deepEqual(structuralAncestors("640104001001"), ["000000", "640000", "640100", "640104", "640104001", "640104001001"]);
+    assert.deepEqual(structuralAncestors("640104001001"), [
+      "000000",
+      "640000",
+      "640100",
+      "640104",
+      "640104001",
+      "640104001001",
+    ]);
   });
 });

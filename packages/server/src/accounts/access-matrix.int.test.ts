@@ -27,14 +27,18 @@ const ALLOWED: Record<Role, Op[]> = {
 for (const engine of testEngines()) {
   describe(`access matrix: role × inside/outside the jurisdiction (${engine})`, () => {
     let t: TestApp;
-    const people: Record<"inside" | "outside", { id: string; version: number; community: string }> = {} as never;
+    const people: Record<"inside" | "outside", { id: string; version: number; community: string }> =
+      {} as never;
     const sessions = new Map<Role, string>();
     let seq = 100;
 
     before(async () => {
       t = await testApp(engine);
       const admin = await t.userSession("administrator", "000000");
-      for (const [where, community] of [["inside", INSIDE_COMMUNITY], ["outside", OUTSIDE_COMMUNITY]] as const) {
+      for (const [where, community] of [
+        ["inside", INSIDE_COMMUNITY],
+        ["outside", OUTSIDE_COMMUNITY],
+      ] as const) {
         const r = await t.call(admin, "POST", "/api/people", personPayload(community, seq++));
         assert.equal(r.status, 201, JSON.stringify(r.json()));
         people[where] = { id: r.json().id, version: 1, community };
@@ -43,7 +47,11 @@ for (const engine of testEngines()) {
     });
     after(() => t.close());
 
-    async function attempt(role: Role, op: Op, where: "inside" | "outside"): Promise<{ status: number; code?: string }> {
+    async function attempt(
+      role: Role,
+      op: Op,
+      where: "inside" | "outside",
+    ): Promise<{ status: number; code?: string }> {
       const c = sessions.get(role)!;
       const p = people[where];
       const region = where === "inside" ? "640104001" : "530302001";
@@ -59,10 +67,16 @@ for (const engine of testEngines()) {
           r = await t.call(c, "POST", "/api/people", personPayload(p.community, seq++));
           break;
         case "update": {
-          const cur = await t.db.query<{ version: number }>("SELECT version FROM persons WHERE id = $1", [p.id]);
+          const cur = await t.db.query<{ version: number }>("SELECT version FROM persons WHERE id = $1", [
+            p.id,
+          ]);
           r = await t.call(c, "PUT", `/api/people/${p.id}`, {
             ...personPayload(p.community, 0),
-            documentNumber: (await t.db.query<{ d: string }>("SELECT document_number AS d FROM persons WHERE id = $1", [p.id])).rows[0]!.d,
+            documentNumber: (
+              await t.db.query<{ d: string }>("SELECT document_number AS d FROM persons WHERE id = $1", [
+                p.id,
+              ])
+            ).rows[0]!.d,
             phone: `139${String(seq++).padStart(8, "0")}`,
             version: cur.rows[0]!.version,
           });
@@ -72,7 +86,11 @@ for (const engine of testEngines()) {
           r = await t.call(c, "GET", `/api/regions/${region}`);
           break;
         case "responsible":
-          r = await t.call(c, "POST", `/api/regions/${region}/responsibles`, { name: "李明", title: "包村干部", phone: "13900000001" });
+          r = await t.call(c, "POST", `/api/regions/${region}/responsibles`, {
+            name: "李明",
+            title: "包村干部",
+            phone: "13900000001",
+          });
           break;
         case "users":
           r = await t.call(c, "GET", "/api/users");
@@ -86,10 +104,23 @@ for (const engine of testEngines()) {
 
     for (const role of ROLES) {
       test(`${role}`, async () => {
-        for (const op of ["list", "read_pii", "create", "update", "region", "responsible", "users", "audit"] as Op[]) {
+        for (const op of [
+          "list",
+          "read_pii",
+          "create",
+          "update",
+          "region",
+          "responsible",
+          "users",
+          "audit",
+        ] as Op[]) {
           const allowed = ALLOWED[role].includes(op);
           const inside = await attempt(role, op, "inside");
-          if (allowed) assert.ok(inside.status < 300, `${role} ${op} inside: expected success, got ${inside.status} ${inside.code}`);
+          if (allowed)
+            assert.ok(
+              inside.status < 300,
+              `${role} ${op} inside: expected success, got ${inside.status} ${inside.code}`,
+            );
           else assert.deepEqual(inside, { status: 403, code: "forbidden" }, `${role} ${op} inside`);
           if (op === "users" || op === "audit") continue; // not tied to one record
           const outside = await attempt(role, op, "outside");
@@ -106,7 +137,14 @@ for (const engine of testEngines()) {
     });
 
     test("without a session every registry endpoint answers 401", async () => {
-      for (const url of ["/api/people", `/api/people/${people.inside.id}`, "/api/regions/640104", "/api/users", "/api/audit", "/api/auth/me"]) {
+      for (const url of [
+        "/api/people",
+        `/api/people/${people.inside.id}`,
+        "/api/regions/640104",
+        "/api/users",
+        "/api/audit",
+        "/api/auth/me",
+      ]) {
         const r = await t.call(null, "GET", url);
         assert.equal(r.status, 401, url);
         assert.equal(r.json().error.code, "unauthenticated");

@@ -3,7 +3,15 @@ import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import type { Db } from "../db/db.ts";
 import { requireActor } from "../http/context.ts";
-import { errorResponses, IsoDateTime, Page, PageSize, RegionCode, RoleSchema, Uuid } from "../http/schemas.ts";
+import {
+  errorResponses,
+  IsoDateTime,
+  Page,
+  PageSize,
+  RegionCode,
+  RoleSchema,
+  Uuid,
+} from "../http/schemas.ts";
 import { changePassword, login, logout, SESSION_HOURS } from "./auth.service.ts";
 import { changeUser, createUser, listUsersFor } from "./user.service.ts";
 
@@ -38,7 +46,10 @@ const MeSchema = z.object({
 
 const Username = z.string().regex(/^[a-z][a-z0-9_.-]{2,31}$/, "3-32 lower-case letters, digits, _ . -");
 
-export const accountRoutes: FastifyPluginAsyncZod<{ db: Db; secureCookies: boolean }> = async (app, { db, secureCookies }) => {
+export const accountRoutes: FastifyPluginAsyncZod<{ db: Db; secureCookies: boolean }> = async (
+  app,
+  { db, secureCookies },
+) => {
   const me = (ctx: { actor: ReturnType<typeof requireActor> }) => ({
     user: {
       id: ctx.actor.userId,
@@ -72,14 +83,24 @@ export const accountRoutes: FastifyPluginAsyncZod<{ db: Db; secureCookies: boole
         path: "/",
         maxAge: SESSION_HOURS * 3600,
       });
-      const actor = { userId: user.id, username: user.username, displayName: user.displayName, role: user.role, jurisdiction: user.jurisdictionCode, personId: user.personId };
+      const actor = {
+        userId: user.id,
+        username: user.username,
+        displayName: user.displayName,
+        role: user.role,
+        jurisdiction: user.jurisdictionCode,
+        personId: user.personId,
+      };
       return me({ actor });
     },
   );
 
   app.post(
     "/api/auth/logout",
-    { config: { public: true }, schema: { tags: ["accounts"], summary: "End the session", response: { 204: z.null() } } },
+    {
+      config: { public: true },
+      schema: { tags: ["accounts"], summary: "End the session", response: { 204: z.null() } },
+    },
     async (req, reply) => {
       const token = req.cookies[SESSION_COOKIE];
       if (token) await logout(db, req.ctx, token);
@@ -90,7 +111,13 @@ export const accountRoutes: FastifyPluginAsyncZod<{ db: Db; secureCookies: boole
 
   app.get(
     "/api/auth/me",
-    { schema: { tags: ["accounts"], summary: "The logged-in user and their permissions", response: { 200: MeSchema, ...errorResponses } } },
+    {
+      schema: {
+        tags: ["accounts"],
+        summary: "The logged-in user and their permissions",
+        response: { 200: MeSchema, ...errorResponses },
+      },
+    },
     async (req) => me({ actor: requireActor(req.ctx) }),
   );
 
@@ -100,12 +127,21 @@ export const accountRoutes: FastifyPluginAsyncZod<{ db: Db; secureCookies: boole
       schema: {
         tags: ["accounts"],
         summary: "Change one's own password; other sessions end",
-        body: z.strictObject({ currentPassword: z.string().min(1).max(256), newPassword: z.string().min(1).max(256) }),
+        body: z.strictObject({
+          currentPassword: z.string().min(1).max(256),
+          newPassword: z.string().min(1).max(256),
+        }),
         response: { 204: z.null(), ...errorResponses },
       },
     },
     async (req, reply) => {
-      await changePassword(db, req.ctx, req.cookies[SESSION_COOKIE]!, req.body.currentPassword, req.body.newPassword);
+      await changePassword(
+        db,
+        req.ctx,
+        req.cookies[SESSION_COOKIE]!,
+        req.body.currentPassword,
+        req.body.newPassword,
+      );
       return reply.status(204).send(null);
     },
   );
@@ -165,7 +201,7 @@ export const accountRoutes: FastifyPluginAsyncZod<{ db: Db; secureCookies: boole
         response: { 200: UserSchema, ...errorResponses },
       },
     },
-    async (req) => changeUser(db, req.ctx, req.params.id, { ...req.body, role: req.body.role as Role | undefined }),
+    async (req) =>
+      changeUser(db, req.ctx, req.params.id, { ...req.body, role: req.body.role as Role | undefined }),
   );
-
 };

@@ -14,8 +14,8 @@ import {
   findUserById,
   findUserByUsername,
   insertSession,
-  updateUser,
   type UserRow,
+  updateUser,
 } from "./user.repository.ts";
 
 export const SESSION_HOURS = 12;
@@ -50,7 +50,10 @@ export async function login(
 ): Promise<{ token: string; user: UserRow }> {
   const user = await findUserByUsername(db, username);
   if (!user || user.disabled) {
-    await verifyPassword(password, "scrypt$32768$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=");
+    await verifyPassword(
+      password,
+      "scrypt$32768$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+    );
     throw badCredentials();
   }
   if (isLocked(user, ctx.now)) {
@@ -66,7 +69,10 @@ export async function login(
     await db.transaction(async (tx) => {
       await updateUser(tx, { ...user, ...next, updatedAt: ctx.now });
       await recordAudit(tx, auditCtx, {
-        action: next.lockedUntil && !isLocked(user, ctx.now) && isLocked(next, ctx.now) ? "auth.locked" : "auth.login_failed",
+        action:
+          next.lockedUntil && !isLocked(user, ctx.now) && isLocked(next, ctx.now)
+            ? "auth.locked"
+            : "auth.login_failed",
         entityType: "user",
         entityId: user.id,
         regionCode: user.jurisdictionCode,
@@ -77,8 +83,19 @@ export async function login(
   const token = randomBytes(32).toString("base64url");
   await db.transaction(async (tx) => {
     await updateUser(tx, { ...user, ...AFTER_SUCCESS, updatedAt: ctx.now });
-    await insertSession(tx, hashToken(token), user.id, ctx.now, new Date(ctx.now.getTime() + SESSION_HOURS * 3600_000));
-    await recordAudit(tx, auditCtx, { action: "auth.login", entityType: "user", entityId: user.id, regionCode: user.jurisdictionCode });
+    await insertSession(
+      tx,
+      hashToken(token),
+      user.id,
+      ctx.now,
+      new Date(ctx.now.getTime() + SESSION_HOURS * 3600_000),
+    );
+    await recordAudit(tx, auditCtx, {
+      action: "auth.login",
+      entityType: "user",
+      entityId: user.id,
+      regionCode: user.jurisdictionCode,
+    });
   });
   return { token, user };
 }
@@ -87,7 +104,12 @@ export async function logout(db: Db, ctx: RequestContext, token: string): Promis
   await db.transaction(async (tx) => {
     await deleteSession(tx, hashToken(token));
     if (ctx.actor) {
-      await recordAudit(tx, ctx, { action: "auth.logout", entityType: "user", entityId: ctx.actor.userId, regionCode: ctx.actor.jurisdiction });
+      await recordAudit(tx, ctx, {
+        action: "auth.logout",
+        entityType: "user",
+        entityId: ctx.actor.userId,
+        regionCode: ctx.actor.jurisdiction,
+      });
     }
   });
 }
@@ -109,21 +131,34 @@ export async function changePassword(
   const user = (await findUserById(db, actor.userId))!;
   if (!(await verifyPassword(currentPassword, user.passwordHash))) {
     throw invalid([
-      { field: "currentPassword", code: "password.wrong", message: { zh: "当前密码不正确", en: "The current password is wrong" } },
+      {
+        field: "currentPassword",
+        code: "password.wrong",
+        message: { zh: "当前密码不正确", en: "The current password is wrong" },
+      },
     ]);
   }
   const weak = passwordProblems(newPassword);
   if (weak) throw invalid([{ field: "newPassword", code: "password.weak", message: weak }]);
   if (newPassword === currentPassword) {
     throw invalid([
-      { field: "newPassword", code: "password.same", message: { zh: "新密码不能与当前密码相同", en: "The new password must differ from the current one" } },
+      {
+        field: "newPassword",
+        code: "password.same",
+        message: { zh: "新密码不能与当前密码相同", en: "The new password must differ from the current one" },
+      },
     ]);
   }
   const passwordHash = await hashPassword(newPassword);
   await db.transaction(async (tx) => {
     await updateUser(tx, { ...user, passwordHash, updatedAt: ctx.now });
     await deleteUserSessions(tx, user.id, hashToken(token));
-    await recordAudit(tx, ctx, { action: "auth.password_changed", entityType: "user", entityId: user.id, regionCode: user.jurisdictionCode });
+    await recordAudit(tx, ctx, {
+      action: "auth.password_changed",
+      entityType: "user",
+      entityId: user.id,
+      regionCode: user.jurisdictionCode,
+    });
   });
 }
 

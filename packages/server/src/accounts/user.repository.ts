@@ -24,16 +24,25 @@ const columns = (a: string) => `${a}.id, ${a}.username, ${a}.display_name AS "di
 const COLUMNS = columns("users");
 
 export async function findUserByUsername(q: Queryable, username: string): Promise<UserRow | null> {
-  return (await q.query<UserRow>(`SELECT ${COLUMNS} FROM users WHERE username = $1`, [username])).rows[0] ?? null;
+  return (
+    (await q.query<UserRow>(`SELECT ${COLUMNS} FROM users WHERE username = $1`, [username])).rows[0] ?? null
+  );
 }
 
 export async function findUserById(q: Queryable, id: string): Promise<UserRow | null> {
   return (await q.query<UserRow>(`SELECT ${COLUMNS} FROM users WHERE id = $1`, [id])).rows[0] ?? null;
 }
 
-export async function listUsers(q: Queryable, regionPrefix: string, limit: number, offset: number): Promise<{ rows: UserRow[]; total: number }> {
+export async function listUsers(
+  q: Queryable,
+  regionPrefix: string,
+  limit: number,
+  offset: number,
+): Promise<{ rows: UserRow[]; total: number }> {
   const total = (
-    await q.query<{ n: number }>("SELECT count(*)::int AS n FROM users WHERE jurisdiction_code LIKE $1", [`${regionPrefix}%`])
+    await q.query<{ n: number }>("SELECT count(*)::int AS n FROM users WHERE jurisdiction_code LIKE $1", [
+      `${regionPrefix}%`,
+    ])
   ).rows[0]!.n;
   const rows = (
     await q.query<UserRow>(
@@ -49,8 +58,21 @@ export async function insertUser(q: Queryable, u: UserRow): Promise<void> {
     `INSERT INTO users (id, username, display_name, role, jurisdiction_code, person_id, password_hash, failed_attempts,
        locked_until, disabled, language, created_at, updated_at)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
-    [u.id, u.username, u.displayName, u.role, u.jurisdictionCode, u.personId, u.passwordHash, u.failedAttempts,
-      u.lockedUntil, u.disabled, u.language, u.createdAt, u.updatedAt],
+    [
+      u.id,
+      u.username,
+      u.displayName,
+      u.role,
+      u.jurisdictionCode,
+      u.personId,
+      u.passwordHash,
+      u.failedAttempts,
+      u.lockedUntil,
+      u.disabled,
+      u.language,
+      u.createdAt,
+      u.updatedAt,
+    ],
   );
 }
 
@@ -58,18 +80,33 @@ export async function updateUser(q: Queryable, u: UserRow): Promise<void> {
   await q.query(
     `UPDATE users SET display_name = $2, role = $3, jurisdiction_code = $4, person_id = $5, password_hash = $6,
        failed_attempts = $7, locked_until = $8, disabled = $9, language = $10, updated_at = $11 WHERE id = $1`,
-    [u.id, u.displayName, u.role, u.jurisdictionCode, u.personId, u.passwordHash, u.failedAttempts, u.lockedUntil,
-      u.disabled, u.language, u.updatedAt],
+    [
+      u.id,
+      u.displayName,
+      u.role,
+      u.jurisdictionCode,
+      u.personId,
+      u.passwordHash,
+      u.failedAttempts,
+      u.lockedUntil,
+      u.disabled,
+      u.language,
+      u.updatedAt,
+    ],
   );
 }
 
-export async function insertSession(q: Queryable, tokenHash: string, userId: string, now: Date, expires: Date): Promise<void> {
-  await q.query("INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)", [
-    tokenHash,
-    userId,
-    now,
-    expires,
-  ]);
+export async function insertSession(
+  q: Queryable,
+  tokenHash: string,
+  userId: string,
+  now: Date,
+  expires: Date,
+): Promise<void> {
+  await q.query(
+    "INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
+    [tokenHash, userId, now, expires],
+  );
 }
 
 export async function findSessionUser(q: Queryable, tokenHash: string, now: Date): Promise<UserRow | null> {

@@ -46,7 +46,13 @@ async function requireManage(db: Db, ctx: RequestContext, regionCodes: string[])
   if (!d.allowed) throw forbidden(d.reason);
   for (const code of regionCodes) {
     if (!(await findRegion(db, code))) {
-      throw invalid([{ field: "jurisdictionCode", code: "region.unknown", message: { zh: `区划代码 ${code} 不存在`, en: `Region ${code} does not exist` } }]);
+      throw invalid([
+        {
+          field: "jurisdictionCode",
+          code: "region.unknown",
+          message: { zh: `区划代码 ${code} 不存在`, en: `Region ${code} does not exist` },
+        },
+      ]);
     }
   }
   return actor;
@@ -91,10 +97,17 @@ export async function createUser(db: Db, ctx: RequestContext, input: NewUser): P
     await db.transaction(async (tx) => {
       await insertUser(tx, row);
       const { passwordHash: _, ...safe } = row;
-      await recordAudit(tx, ctx, { action: "user.create", entityType: "user", entityId: row.id, regionCode: row.jurisdictionCode, after: safe });
+      await recordAudit(tx, ctx, {
+        action: "user.create",
+        entityType: "user",
+        entityId: row.id,
+        regionCode: row.jurisdictionCode,
+        after: safe,
+      });
     });
   } catch (e) {
-    if (sqlState(e) === "23505") throw conflict(`用户名 ${input.username} 已存在`, `Username ${input.username} is taken`);
+    if (sqlState(e) === "23505")
+      throw conflict(`用户名 ${input.username} 已存在`, `Username ${input.username} is taken`);
     throw e;
   }
   return publicUser(row, ctx.now);
@@ -109,12 +122,29 @@ export interface UserChanges {
   password?: string | undefined;
 }
 
-export async function changeUser(db: Db, ctx: RequestContext, id: string, ch: UserChanges): Promise<PublicUser> {
+export async function changeUser(
+  db: Db,
+  ctx: RequestContext,
+  id: string,
+  ch: UserChanges,
+): Promise<PublicUser> {
   const user = await findUserById(db, id);
   if (!user) throw notFound(USER);
-  const actor = await requireManage(db, ctx, [user.jurisdictionCode, ch.jurisdictionCode ?? user.jurisdictionCode]);
+  const actor = await requireManage(db, ctx, [
+    user.jurisdictionCode,
+    ch.jurisdictionCode ?? user.jurisdictionCode,
+  ]);
   if (actor.userId === id && (ch.disabled || (ch.role && ch.role !== user.role))) {
-    throw invalid([{ field: "role", code: "user.self", message: { zh: "不能停用自己或更改自己的角色", en: "You cannot disable yourself or change your own role" } }]);
+    throw invalid([
+      {
+        field: "role",
+        code: "user.self",
+        message: {
+          zh: "不能停用自己或更改自己的角色",
+          en: "You cannot disable yourself or change your own role",
+        },
+      },
+    ]);
   }
   let passwordHash = user.passwordHash;
   if (ch.password !== undefined) {

@@ -53,7 +53,10 @@ export interface AuditFilter {
   offset: number;
 }
 
-export async function searchAudit(q: Queryable, f: AuditFilter): Promise<{ rows: AuditRow[]; total: number }> {
+export async function searchAudit(
+  q: Queryable,
+  f: AuditFilter,
+): Promise<{ rows: AuditRow[]; total: number }> {
   const where: string[] = [];
   const params: unknown[] = [];
   const add = (sql: string, v: unknown) => {
@@ -68,7 +71,8 @@ export async function searchAudit(q: Queryable, f: AuditFilter): Promise<{ rows:
   if (f.from) add("at >= ?", f.from);
   if (f.to) add("at < ?", f.to);
   const w = where.length ? `WHERE ${where.join(" AND ")}` : "";
-  const total = (await q.query<{ n: number }>(`SELECT count(*)::int AS n FROM audit_log ${w}`, params)).rows[0]!.n;
+  const total = (await q.query<{ n: number }>(`SELECT count(*)::int AS n FROM audit_log ${w}`, params))
+    .rows[0]!.n;
   const rows = await q.query<Record<string, unknown>>(
     `SELECT id, at, actor_id, actor_username, actor_role, action, entity_type, entity_id, region_code, before, after, ip
      FROM audit_log ${w} ORDER BY at DESC, id DESC LIMIT ${Number(f.limit)} OFFSET ${Number(f.offset)}`,

@@ -38,7 +38,10 @@ export const auditRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db }
           page: Page,
           pageSize: PageSize,
         }),
-        response: { 200: z.object({ items: z.array(AuditEntrySchema), total: z.number() }), ...errorResponses },
+        response: {
+          200: z.object({ items: z.array(AuditEntrySchema), total: z.number() }),
+          ...errorResponses,
+        },
       },
     },
     async (req) => {

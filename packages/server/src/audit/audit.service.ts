@@ -1,8 +1,8 @@
+import { hasPermission } from "@cordon/domain/accounts/roles";
 import { subtreePrefix } from "@cordon/domain/regions/region-code";
 import type { Db, Queryable } from "../db/db.ts";
 import { type RequestContext, requireActor } from "../http/context.ts";
 import { forbidden } from "../http/errors.ts";
-import { hasPermission } from "@cordon/domain/accounts/roles";
 import { type AuditFilter, type AuditRow, insertAudit, searchAudit } from "./audit.repository.ts";
 
 export interface AuditEvent {
@@ -32,7 +32,10 @@ export function recordAudit(q: Queryable, ctx: RequestContext, ev: AuditEvent): 
 }
 
 /** The fields that changed between two snapshots: before and after hold only those. */
-export function changedFields<T extends object>(before: T, after: T): { before: Partial<T>; after: Partial<T> } | null {
+export function changedFields<T extends object>(
+  before: T,
+  after: T,
+): { before: Partial<T>; after: Partial<T> } | null {
   const b: Partial<T> = {};
   const a: Partial<T> = {};
   for (const k of Object.keys(after) as (keyof T)[]) {

@@ -9,7 +9,8 @@ import { loadRegions } from "../regions/region-loader.ts";
 function int(name: string) {
   return (v: string) => {
     const n = Number(v);
-    if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${name} must be a whole number ≥ 0 / ${name} 应为非负整数`);
+    if (!Number.isInteger(n) || n < 0)
+      throw new InvalidArgumentError(`${name} must be a whole number ≥ 0 / ${name} 应为非负整数`);
     return n;
   };
 }
@@ -43,14 +44,18 @@ program
     if (opts.demo) {
       const creds = await seedDemo(db, { people: opts.demoPeople, seed: 2021, now: new Date() });
       if (creds) {
-        console.log(`\nDemo data: ${opts.demoPeople} synthetic people (not real persons). Demo accounts / 演示账号:`);
+        console.log(
+          `\nDemo data: ${opts.demoPeople} synthetic people (not real persons). Demo accounts / 演示账号:`,
+        );
         console.table(creds);
         console.log("These passwords are shown once; change them under 修改密码 / Change password.\n");
       }
     }
     const app = await buildApp({ db, secureCookies: config.secureCookies, logger: false });
     await app.listen({ host: config.host, port: config.port });
-    console.log(`Cordon is up: http://${config.host === "0.0.0.0" ? "localhost" : config.host}:${config.port}/  (API docs: /docs, database: ${db.engine})`);
+    console.log(
+      `Cordon is up: http://${config.host === "0.0.0.0" ? "localhost" : config.host}:${config.port}/  (API docs: /docs, database: ${db.engine})`,
+    );
     const stop = async () => {
       await app.close();
       await db.close();

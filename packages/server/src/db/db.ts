@@ -10,7 +10,10 @@ import { from as copyFrom } from "pg-copy-streams";
  * PGlite (embedded, a data folder) by default, a PostgreSQL server when DATABASE_URL is set.
  */
 export interface Queryable {
-  query<T = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<{ rows: T[]; rowCount: number }>;
+  query<T = Record<string, unknown>>(
+    sql: string,
+    params?: readonly unknown[],
+  ): Promise<{ rows: T[]; rowCount: number }>;
   /** Runs several statements (migrations). */
   exec(sql: string): Promise<void>;
   /** COPY ... FROM STDIN (CSV) into a table: the fast path for bulk imports. */
@@ -119,11 +122,16 @@ export async function openPostgres(url: string, max = 10): Promise<Db> {
 }
 
 /** DATABASE_URL selects a server; otherwise the embedded engine in `dataDir`. */
-export function openDatabase(opts: { databaseUrl?: string | undefined; dataDir: string | null }): Promise<Db> {
+export function openDatabase(opts: {
+  databaseUrl?: string | undefined;
+  dataDir: string | null;
+}): Promise<Db> {
   return opts.databaseUrl ? openPostgres(opts.databaseUrl) : openPglite(opts.dataDir);
 }
 
 /** PostgreSQL's SQLSTATE of an error, if it is one. */
 export function sqlState(e: unknown): string | undefined {
-  return typeof e === "object" && e !== null && "code" in e && typeof e.code === "string" ? e.code : undefined;
+  return typeof e === "object" && e !== null && "code" in e && typeof e.code === "string"
+    ? e.code
+    : undefined;
 }

@@ -6,8 +6,8 @@ import { v7 as uuidv7 } from "uuid";
 import { hashPassword } from "../accounts/password.ts";
 import { insertUser } from "../accounts/user.repository.ts";
 import type { Db } from "../db/db.ts";
-import { copyPersons } from "../people/person-bulk.ts";
 import type { HouseholdRow, PersonRow } from "../people/person.repository.ts";
+import { copyPersons } from "../people/person-bulk.ts";
 
 /** One demo account per role, each with a jurisdiction from the notices' regions. */
 export const DEMO_USERS: { username: string; displayName: string; role: Role; jurisdiction: string }[] = [
@@ -15,7 +15,12 @@ export const DEMO_USERS: { username: string; displayName: string; role: Role; ju
   { username: "command", displayName: "宁夏指挥部值班员", role: "command", jurisdiction: "640000" },
   { username: "investigator", displayName: "银川市流调员", role: "investigator", jurisdiction: "640100" },
   { username: "grid", displayName: "兴庆区网格员", role: "grid_worker", jurisdiction: "640104" },
-  { username: "quarantine", displayName: "麒麟区隔离点工作人员", role: "quarantine_staff", jurisdiction: "530302" },
+  {
+    username: "quarantine",
+    displayName: "麒麟区隔离点工作人员",
+    role: "quarantine_staff",
+    jurisdiction: "530302",
+  },
   { username: "lab", displayName: "太原市检测机构", role: "lab", jurisdiction: "140100" },
   { username: "venue", displayName: "榆次区场所管理者", role: "venue", jurisdiction: "140702" },
   { username: "school", displayName: "呼伦贝尔市学校", role: "school", jurisdiction: "150700" },
@@ -40,7 +45,13 @@ export async function isDemoSeeded(db: Db): Promise<boolean> {
  */
 export async function seedPopulation(
   db: Db,
-  opts: { count: number; seed: number; now: Date; regionPrefixes?: readonly string[]; onProgress?: (done: number) => void },
+  opts: {
+    count: number;
+    seed: number;
+    now: Date;
+    regionPrefixes?: readonly string[];
+    onProgress?: (done: number) => void;
+  },
 ): Promise<number> {
   const prefixes = opts.regionPrefixes ?? ["64", "5303", "1401", "1407", "1507"];
   const communities = (
@@ -66,7 +77,12 @@ export async function seedPopulation(
   const year = opts.now.getUTCFullYear();
   for (const { household, members } of syntheticPopulation(communities, opts.count, opts.seed, year - 1)) {
     const hid = uuidv7();
-    households.push({ id: hid, regionCode: household.regionCode, address: household.address, createdAt: opts.now });
+    households.push({
+      id: hid,
+      regionCode: household.regionCode,
+      address: household.address,
+      createdAt: opts.now,
+    });
     for (const m of members) {
       people.push({
         id: uuidv7(),
@@ -99,11 +115,16 @@ export async function seedPopulation(
  * First start with demo data: one user per role (random passwords, returned to be printed once) and a
  * synthetic population. Does nothing if the demo was seeded before.
  */
-export async function seedDemo(db: Db, opts: { people: number; seed: number; now: Date }): Promise<DemoCredentials[] | null> {
+export async function seedDemo(
+  db: Db,
+  opts: { people: number; seed: number; now: Date },
+): Promise<DemoCredentials[] | null> {
   if (await isDemoSeeded(db)) return null;
   await seedPopulation(db, { count: opts.people, seed: opts.seed, now: opts.now });
   const citizenPerson = (
-    await db.query<{ id: string }>("SELECT id FROM persons WHERE current_region_code LIKE '640104%' ORDER BY id LIMIT 1")
+    await db.query<{ id: string }>(
+      "SELECT id FROM persons WHERE current_region_code LIKE '640104%' ORDER BY id LIMIT 1",
+    )
   ).rows[0]?.id;
   const creds: DemoCredentials[] = [];
   for (const u of DEMO_USERS) {

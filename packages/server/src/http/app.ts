@@ -12,8 +12,8 @@ import {
   validatorCompiler,
   type ZodTypeProvider,
 } from "fastify-type-provider-zod";
-import { sessionActor } from "../accounts/auth.service.ts";
 import { accountRoutes } from "../accounts/account.routes.ts";
+import { sessionActor } from "../accounts/auth.service.ts";
 import { auditRoutes } from "../audit/audit.routes.ts";
 import type { Db } from "../db/db.ts";
 import { personRoutes } from "../people/person.routes.ts";
@@ -86,7 +86,12 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   app.decorateRequest("ctx", null as unknown as RequestContext);
   app.addHook("onRequest", async (req) => {
     const q = req.query as Record<string, string> | undefined;
-    req.ctx = { actor: null, ip: req.ip, lang: requestLang(req.headers["accept-language"], q?.lang), now: now() };
+    req.ctx = {
+      actor: null,
+      ip: req.ip,
+      lang: requestLang(req.headers["accept-language"], q?.lang),
+      now: now(),
+    };
   });
   app.addHook("preHandler", async (req) => {
     if (!req.url.startsWith("/api/")) return;
@@ -116,14 +121,25 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     return reply.status(e.status).send(errorBody(e, lang));
   });
   app.setNotFoundHandler((req, reply) => {
-    if (req.method === "GET" && !req.url.startsWith("/api/") && webDist && existsSync(join(webDist, "index.html"))) {
+    if (
+      req.method === "GET" &&
+      !req.url.startsWith("/api/") &&
+      webDist &&
+      existsSync(join(webDist, "index.html"))
+    ) {
       return reply.sendFile("index.html");
     }
-    const e = new AppError(404, "not_found", { zh: `没有此接口：${req.method} ${req.url}`, en: `No such endpoint: ${req.method} ${req.url}` });
+    const e = new AppError(404, "not_found", {
+      zh: `没有此接口：${req.method} ${req.url}`,
+      en: `No such endpoint: ${req.method} ${req.url}`,
+    });
     return reply.status(404).send(errorBody(e, req.ctx?.lang ?? "zh-CN"));
   });
 
-  app.get("/api/health", { config: { public: true }, schema: { hide: true } }, async () => ({ ok: true, engine: opts.db.engine }));
+  app.get("/api/health", { config: { public: true }, schema: { hide: true } }, async () => ({
+    ok: true,
+    engine: opts.db.engine,
+  }));
 
   const deps = { db: opts.db, secureCookies: opts.secureCookies ?? false };
   await app.register(accountRoutes, deps);
@@ -145,26 +161,47 @@ function toAppError(err: unknown): AppError {
     return new AppError(
       400,
       "validation_failed",
-      { zh: `请求不符合接口格式（${fields.length} 处）`, en: `The request does not match the API schema (${fields.length} problem(s))` },
+      {
+        zh: `请求不符合接口格式（${fields.length} 处）`,
+        en: `The request does not match the API schema (${fields.length} problem(s))`,
+      },
       fields,
     );
   }
   const fe = err as { statusCode?: number; code?: string; message?: string };
   switch (fe.code) {
     case "FST_ERR_CTP_BODY_TOO_LARGE":
-      return new AppError(413, "payload_too_large", { zh: "请求体过大（上限 1 MiB）", en: "Request body too large (limit 1 MiB)" });
+      return new AppError(413, "payload_too_large", {
+        zh: "请求体过大（上限 1 MiB）",
+        en: "Request body too large (limit 1 MiB)",
+      });
     case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
-      return new AppError(415, "unsupported_media_type", { zh: "请求体须为 JSON", en: "The request body must be JSON" });
+      return new AppError(415, "unsupported_media_type", {
+        zh: "请求体须为 JSON",
+        en: "The request body must be JSON",
+      });
     case "FST_ERR_CTP_EMPTY_JSON_BODY":
       return new AppError(400, "malformed_json", { zh: "JSON 请求体为空", en: "The JSON body is empty" });
     case "FST_ERR_CTP_INVALID_JSON_BODY":
-      return new AppError(400, "malformed_json", { zh: `JSON 格式错误：${fe.message}`, en: `Malformed JSON: ${fe.message}` });
+      return new AppError(400, "malformed_json", {
+        zh: `JSON 格式错误：${fe.message}`,
+        en: `Malformed JSON: ${fe.message}`,
+      });
   }
   if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) {
     if (err instanceof SyntaxError) {
-      return new AppError(400, "malformed_json", { zh: `JSON 格式错误：${fe.message}`, en: `Malformed JSON: ${fe.message}` });
+      return new AppError(400, "malformed_json", {
+        zh: `JSON 格式错误：${fe.message}`,
+        en: `Malformed JSON: ${fe.message}`,
+      });
     }
-    return new AppError(fe.statusCode, "bad_request", { zh: `请求错误：${fe.message}`, en: `Bad request: ${fe.message}` });
+    return new AppError(fe.statusCode, "bad_request", {
+      zh: `请求错误：${fe.message}`,
+      en: `Bad request: ${fe.message}`,
+    });
   }
-  return new AppError(500, "internal", { zh: "服务器内部错误，已记录", en: "Internal error; it has been logged" });
+  return new AppError(500, "internal", {
+    zh: "服务器内部错误，已记录",
+    en: "Internal error; it has been logged",
+  });
 }

@@ -49,7 +49,12 @@ export interface ErrorBody {
 
 export function errorBody(e: AppError, lang: Lang): ErrorBody {
   const body: ErrorBody = { error: { code: e.code, message: pick(e.msg, lang) } };
-  if (e.fields) body.error.fields = e.fields.map((f) => ({ field: f.field, code: f.code, message: pick(f.message, lang) }));
+  if (e.fields)
+    body.error.fields = e.fields.map((f) => ({
+      field: f.field,
+      code: f.code,
+      message: pick(f.message, lang),
+    }));
   return body;
 }
 

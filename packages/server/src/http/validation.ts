@@ -13,34 +13,55 @@ export function zodIssueToField(v: FastifySchemaValidationError): FieldError {
       return {
         field,
         code: "invalid_type",
-        message:
-          /received undefined/.test(v.message ?? "")
-            ? { zh: "缺少必填字段", en: "Required field is missing" }
-            : { zh: `类型错误：应为 ${String(p.expected)}`, en: `Wrong type: expected ${String(p.expected)}` },
+        message: /received undefined/.test(v.message ?? "")
+          ? { zh: "缺少必填字段", en: "Required field is missing" }
+          : { zh: `类型错误：应为 ${String(p.expected)}`, en: `Wrong type: expected ${String(p.expected)}` },
       };
     case "unrecognized_keys": {
       const keys = (p.keys as string[] | undefined)?.join(", ") ?? "";
-      return { field: where ? `${where}.${keys}` : keys, code: "unknown_field", message: { zh: `未知字段：${keys}`, en: `Unknown field(s): ${keys}` } };
+      return {
+        field: where ? `${where}.${keys}` : keys,
+        code: "unknown_field",
+        message: { zh: `未知字段：${keys}`, en: `Unknown field(s): ${keys}` },
+      };
     }
     case "too_small":
       return {
         field,
         code: "too_small",
-        message: { zh: `过短或过小（最小 ${String(p.minimum)}）`, en: `Too short or too small (minimum ${String(p.minimum)})` },
+        message: {
+          zh: `过短或过小（最小 ${String(p.minimum)}）`,
+          en: `Too short or too small (minimum ${String(p.minimum)})`,
+        },
       };
     case "too_big":
       return {
         field,
         code: "too_big",
-        message: { zh: `过长或过大（最大 ${String(p.maximum)}）`, en: `Too long or too large (maximum ${String(p.maximum)})` },
+        message: {
+          zh: `过长或过大（最大 ${String(p.maximum)}）`,
+          en: `Too long or too large (maximum ${String(p.maximum)})`,
+        },
       };
     case "invalid_value": {
       const values = (p.values as unknown[] | undefined)?.map(String).join(", ") ?? "";
-      return { field, code: "invalid_value", message: { zh: `取值应为：${values}`, en: `Must be one of: ${values}` } };
+      return {
+        field,
+        code: "invalid_value",
+        message: { zh: `取值应为：${values}`, en: `Must be one of: ${values}` },
+      };
     }
     case "invalid_format":
-      return { field, code: "invalid_format", message: { zh: `格式不正确（${String(p.format)}）`, en: `Invalid format (${String(p.format)})` } };
+      return {
+        field,
+        code: "invalid_format",
+        message: { zh: `格式不正确（${String(p.format)}）`, en: `Invalid format (${String(p.format)})` },
+      };
     default:
-      return { field, code: v.keyword, message: { zh: v.message ?? "输入不正确", en: v.message ?? "Invalid input" } };
+      return {
+        field,
+        code: v.keyword,
+        message: { zh: v.message ?? "输入不正确", en: v.message ?? "Invalid input" },
+      };
   }
 }

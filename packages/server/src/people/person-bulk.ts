@@ -8,7 +8,11 @@ import { PERSON_INSERT_COLUMNS, personValues } from "./person.repository.ts";
  * where every row is already validated and known to be new. Imports of outside files go through the
  * import, which also checks for people already registered.
  */
-export async function copyPersons(q: Queryable, households: readonly HouseholdRow[], people: readonly PersonRow[]): Promise<void> {
+export async function copyPersons(
+  q: Queryable,
+  households: readonly HouseholdRow[],
+  people: readonly PersonRow[],
+): Promise<void> {
   if (households.length) {
     await q.copyCsv(
       "households",

@@ -31,29 +31,68 @@ export const PERSON_COLUMNS = `p.id, p.name, p.name_initials AS "nameInitials", 
 
 /** The persons table's columns in insert order, shared by single inserts and bulk COPY. */
 export const PERSON_INSERT_COLUMNS = [
-  "id", "name", "name_initials", "name_pinyin", "document_type", "document_number", "birth_date", "sex", "nationality",
-  "phone", "household_region_code", "current_region_code", "current_address", "household_id", "household_relation",
-  "created_at", "updated_at", "version",
+  "id",
+  "name",
+  "name_initials",
+  "name_pinyin",
+  "document_type",
+  "document_number",
+  "birth_date",
+  "sex",
+  "nationality",
+  "phone",
+  "household_region_code",
+  "current_region_code",
+  "current_address",
+  "household_id",
+  "household_relation",
+  "created_at",
+  "updated_at",
+  "version",
 ] as const;
 
 export function personValues(p: PersonRow): unknown[] {
-  return [p.id, p.name, p.nameInitials, p.namePinyin, p.documentType, p.documentNumber, p.birthDate, p.sex, p.nationality,
-    p.phone, p.householdRegionCode, p.currentRegionCode, p.currentAddress, p.householdId, p.householdRelation,
-    p.createdAt, p.updatedAt, p.version];
+  return [
+    p.id,
+    p.name,
+    p.nameInitials,
+    p.namePinyin,
+    p.documentType,
+    p.documentNumber,
+    p.birthDate,
+    p.sex,
+    p.nationality,
+    p.phone,
+    p.householdRegionCode,
+    p.currentRegionCode,
+    p.currentAddress,
+    p.householdId,
+    p.householdRelation,
+    p.createdAt,
+    p.updatedAt,
+    p.version,
+  ];
 }
 
 export async function insertPerson(q: Queryable, p: PersonRow): Promise<void> {
   const placeholders = PERSON_INSERT_COLUMNS.map((_, i) => `$${i + 1}`).join(", ");
-  await q.query(`INSERT INTO persons (${PERSON_INSERT_COLUMNS.join(", ")}) VALUES (${placeholders})`, personValues(p));
-  await q.query("INSERT INTO person_documents (document_type, document_number, person_id) VALUES ($1, $2, $3)", [
-    p.documentType,
-    p.documentNumber,
-    p.id,
-  ]);
+  await q.query(
+    `INSERT INTO persons (${PERSON_INSERT_COLUMNS.join(", ")}) VALUES (${placeholders})`,
+    personValues(p),
+  );
+  await q.query(
+    "INSERT INTO person_documents (document_type, document_number, person_id) VALUES ($1, $2, $3)",
+    [p.documentType, p.documentNumber, p.id],
+  );
 }
 
 /** Writes the new state if the stored version is still `expectedVersion`; false when someone else changed it first. */
-export async function updatePerson(q: Queryable, p: PersonRow, expectedVersion: number, documentChanged: boolean): Promise<boolean> {
+export async function updatePerson(
+  q: Queryable,
+  p: PersonRow,
+  expectedVersion: number,
+  documentChanged: boolean,
+): Promise<boolean> {
   const sets = PERSON_INSERT_COLUMNS.slice(1, -3).map((c, i) => `${c} = $${i + 2}`);
   const values = personValues(p).slice(1, -3);
   const r = await q.query(
@@ -64,20 +103,26 @@ export async function updatePerson(q: Queryable, p: PersonRow, expectedVersion: 
   if (r.rowCount === 0) return false;
   if (documentChanged) {
     await q.query("DELETE FROM person_documents WHERE person_id = $1", [p.id]);
-    await q.query("INSERT INTO person_documents (document_type, document_number, person_id) VALUES ($1, $2, $3)", [
-      p.documentType,
-      p.documentNumber,
-      p.id,
-    ]);
+    await q.query(
+      "INSERT INTO person_documents (document_type, document_number, person_id) VALUES ($1, $2, $3)",
+      [p.documentType, p.documentNumber, p.id],
+    );
   }
   return true;
 }
 
 export async function findPerson(q: Queryable, id: string): Promise<PersonRow | null> {
-  return (await q.query<PersonRow>(`SELECT ${PERSON_COLUMNS} FROM persons p WHERE p.id = $1`, [id])).rows[0] ?? null;
+  return (
+    (await q.query<PersonRow>(`SELECT ${PERSON_COLUMNS} FROM persons p WHERE p.id = $1`, [id])).rows[0] ??
+    null
+  );
 }
 
-export async function findPersonIdByDocument(q: Queryable, type: DocumentType, number: string): Promise<string | null> {
+export async function findPersonIdByDocument(
+  q: Queryable,
+  type: DocumentType,
+  number: string,
+): Promise<string | null> {
   return (
     (
       await q.query<{ person_id: string }>(
@@ -90,7 +135,10 @@ export async function findPersonIdByDocument(q: Queryable, type: DocumentType, n
 
 export async function householdMembers(q: Queryable, householdId: string): Promise<PersonRow[]> {
   return (
-    await q.query<PersonRow>(`SELECT ${PERSON_COLUMNS} FROM persons p WHERE p.household_id = $1 ORDER BY p.birth_date`, [householdId])
+    await q.query<PersonRow>(
+      `SELECT ${PERSON_COLUMNS} FROM persons p WHERE p.household_id = $1 ORDER BY p.birth_date`,
+      [householdId],
+    )
   ).rows;
 }
 
@@ -130,7 +178,10 @@ function searchCondition(q: string, params: unknown[]): string {
   return `p.name LIKE ${add(`${t.replace(/[%_\\]/g, "\\$&")}%`)}`;
 }
 
-export async function searchPersons(q: Queryable, s: PersonSearch): Promise<{ rows: PersonRow[]; total: number; capped: boolean }> {
+export async function searchPersons(
+  q: Queryable,
+  s: PersonSearch,
+): Promise<{ rows: PersonRow[]; total: number; capped: boolean }> {
   const params: unknown[] = [];
   const where = [searchCondition(s.q, params)];
   if (s.regionPrefix) {
@@ -154,7 +205,10 @@ export async function searchPersons(q: Queryable, s: PersonSearch): Promise<{ ro
   if (s.offset === 0 && rows.length < s.limit) total = rows.length;
   else {
     total = (
-      await q.query<{ n: number }>(`SELECT count(*)::int AS n FROM (SELECT 1 FROM persons p WHERE ${w} LIMIT ${COUNT_CAP + 1}) t`, params)
+      await q.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM (SELECT 1 FROM persons p WHERE ${w} LIMIT ${COUNT_CAP + 1}) t`,
+        params,
+      )
     ).rows[0]!.n;
   }
   return { rows, total: Math.min(total, COUNT_CAP), capped: total > COUNT_CAP };

@@ -4,7 +4,13 @@ import { z } from "zod";
 import type { Db } from "../db/db.ts";
 import { errorResponses, IsoDateTime, Page, PageSize, RegionCode, Uuid } from "../http/schemas.ts";
 import type { PersonRow } from "./person.repository.ts";
-import { createHousehold, createPerson, listPersons, readPerson, updatePersonRecord } from "./person.service.ts";
+import {
+  createHousehold,
+  createPerson,
+  listPersons,
+  readPerson,
+  updatePersonRecord,
+} from "./person.service.ts";
 
 const DocumentTypeSchema = z.enum(DOCUMENT_TYPES as [string, ...string[]]);
 const SexSchema = z.enum(["male", "female"]);
@@ -52,7 +58,12 @@ const PersonDetailSchema = z
     person: PersonSchema,
     regionPath: z.array(RegionRef),
     household: z
-      .object({ id: z.string(), address: z.string(), regionCode: z.string(), members: z.array(PersonSummarySchema) })
+      .object({
+        id: z.string(),
+        address: z.string(),
+        regionCode: z.string(),
+        members: z.array(PersonSummarySchema),
+      })
       .nullable(),
   })
   .meta({ id: "PersonDetail" });
@@ -82,7 +93,8 @@ export const personRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db 
     {
       schema: {
         tags: ["people"],
-        summary: "Search the registry: name (or pinyin initials), ID number or its last digits, phone, region",
+        summary:
+          "Search the registry: name (or pinyin initials), ID number or its last digits, phone, region",
         description:
           "q: Chinese characters match the start of the name; latin letters match pinyin initials or full pinyin; " +
           "18 characters match an ID number; 11 digits starting 1 match a phone; 3+ digits match the end of an ID " +
@@ -159,7 +171,15 @@ export const personRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db 
     },
     async (req) => {
       const { version, ...w } = req.body;
-      return personOut(await updatePersonRecord(db, req.ctx, req.params.id, version, w as Parameters<typeof createPerson>[2]));
+      return personOut(
+        await updatePersonRecord(
+          db,
+          req.ctx,
+          req.params.id,
+          version,
+          w as Parameters<typeof createPerson>[2],
+        ),
+      );
     },
   );
 
@@ -171,7 +191,12 @@ export const personRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db 
         summary: "Create a household at an address in a community or grid",
         body: z.strictObject({ regionCode: RegionCode, address: z.string().max(200) }),
         response: {
-          201: z.object({ id: z.string(), regionCode: z.string(), address: z.string(), createdAt: IsoDateTime }),
+          201: z.object({
+            id: z.string(),
+            regionCode: z.string(),
+            address: z.string(),
+            createdAt: IsoDateTime,
+          }),
           ...errorResponses,
         },
       },
@@ -181,5 +206,4 @@ export const personRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db 
       return reply.status(201).send({ ...h, createdAt: h.createdAt.toISOString() });
     },
   );
-
 };

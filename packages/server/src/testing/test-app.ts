@@ -12,14 +12,18 @@ export interface TestApp {
   db: Db;
   app: FastifyInstance;
   /** Creates a user directly in the database and returns a logged-in session cookie. */
-  userSession(role: Role, jurisdiction: string, opts?: { personId?: string; username?: string }): Promise<string>;
+  userSession(
+    role: Role,
+    jurisdiction: string,
+    opts?: { personId?: string; username?: string },
+  ): Promise<string>;
   call(
     cookie: string | null,
     method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE",
     url: string,
     body?: unknown,
     headers?: Record<string, string>,
-  // biome-ignore lint/suspicious/noExplicitAny: tests read response bodies freely
+    // biome-ignore lint/suspicious/noExplicitAny: tests read response bodies freely
   ): Promise<{ status: number; json: () => any }>;
   close(): Promise<void>;
 }
@@ -70,7 +74,10 @@ export async function testApp(engine: Engine, now?: () => Date): Promise<TestApp
         },
         ...(body !== undefined ? { payload: typeof body === "string" ? body : JSON.stringify(body) } : {}),
       });
-      return Object.assign(res, { status: res.statusCode, json: () => (res.body ? JSON.parse(res.body) : null) });
+      return Object.assign(res, {
+        status: res.statusCode,
+        json: () => (res.body ? JSON.parse(res.body) : null),
+      });
     },
     async close() {
       await app.close();
