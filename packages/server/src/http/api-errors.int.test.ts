@@ -79,6 +79,10 @@ for (const engine of testEngines()) {
       ]) {
         assert.ok(doc.json().paths[p], p);
       }
+      const text = JSON.stringify(doc.json());
+      for (const [, name] of text.matchAll(/"#\/components\/schemas\/([^"]+)"/g)) {
+        assert.ok(doc.json().components.schemas[name!], `$ref to missing schema ${name}`);
+      }
       const ui = await t.call(null, "GET", "/docs/");
       assert.equal(ui.status, 200);
     });
