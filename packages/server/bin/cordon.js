@@ -10,7 +10,9 @@ const here = dirname(fileURLToPath(import.meta.url));
 let nodeBin = process.execPath;
 try {
   nodeBin = join(dirname(require.resolve("node/package.json")), "bin", "node");
-} catch {}
+} catch {
+  // The pinned Node is not installed (e.g. a global install): use the Node that started this shim.
+}
 const r = spawnSync(nodeBin, [join(here, "..", "src", "cli", "main.ts"), ...process.argv.slice(2)], {
   stdio: "inherit",
 });

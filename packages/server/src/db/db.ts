@@ -70,7 +70,7 @@ export async function openPostgres(url: string, max = 10): Promise<Db> {
     getTypeParser(oid: number, format?: "text" | "binary") {
       if (oid === INT8) return (v: string) => Number(v);
       if (oid === DATE) return (v: string) => v;
-      // biome-ignore lint/suspicious/noExplicitAny: pg's typing of the default parser table
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any -- pg types its default parser table loosely
       return (pg.types.getTypeParser as any)(oid, format);
     },
   };

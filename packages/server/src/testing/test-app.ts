@@ -23,7 +23,7 @@ export interface TestApp {
     url: string,
     body?: unknown,
     headers?: Record<string, string>,
-    // biome-ignore lint/suspicious/noExplicitAny: tests read response bodies freely
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read response bodies freely
   ): Promise<{ status: number; json: () => any }>;
   close(): Promise<void>;
 }
