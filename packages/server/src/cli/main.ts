@@ -37,7 +37,7 @@ program
   .command("serve")
   .description("start the API and web UI (migrates first) / 启动服务")
   .option("--demo", "on first start, create demo users and a synthetic population / 首次启动时生成演示数据")
-  .option("--demo-people <n>", "size of the demo population", int("--demo-people"), 5000)
+  .option("--demo-people <n>", "size of the demo population", int("--demo-people"), 20000)
   .action(async (opts: { demo?: boolean; demoPeople: number }) => {
     const { config, db } = await open();
     await prepare(db);
