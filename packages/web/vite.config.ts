@@ -18,7 +18,10 @@ export default defineConfig({
       output: {
         codeSplitting: {
           groups: [
-            { name: "vendor-react", test: /node_modules[\\/](react|react-dom|scheduler|react-router|i18next|react-i18next)[\\/]/ },
+            {
+              name: "vendor-react",
+              test: /node_modules[\\/](react|react-dom|scheduler|react-router|i18next|react-i18next)[\\/]/,
+            },
             { name: "vendor-echarts", test: /node_modules[\\/](echarts|zrender)[\\/]/ },
           ],
         },

@@ -19,7 +19,9 @@ export interface Cordon {
 /** The real server on a free port, over a fresh in-memory database with the demo accounts and people. */
 export async function startCordon(): Promise<Cordon> {
   if (!existsSync(WEB_DIST)) {
-    throw new Error(`The web UI is not built (${WEB_DIST} is missing): run \`npm run build -w @cordon/web\` first.`);
+    throw new Error(
+      `The web UI is not built (${WEB_DIST} is missing): run \`npm run build -w @cordon/web\` first.`,
+    );
   }
   const db = await openPglite(null);
   await migrate(db);
@@ -43,8 +45,14 @@ export async function startCordon(): Promise<Cordon> {
 }
 
 export function launchChromium(): Promise<Browser> {
+  const executablePath = process.env.CORDON_CHROMIUM ?? "/usr/bin/chromium";
+  if (!existsSync(executablePath)) {
+    throw new Error(
+      `No Chromium at ${executablePath}: install Debian's chromium package or set CORDON_CHROMIUM.`,
+    );
+  }
   return chromium.launch({
-    executablePath: process.env.CORDON_CHROMIUM ?? "/usr/bin/chromium",
+    executablePath,
     args: [
       "--no-sandbox",
       "--disable-gpu",

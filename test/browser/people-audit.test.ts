@@ -35,9 +35,24 @@ test("a grid worker corrects a resident's mobile number, and the administrator f
   const masked = (await row.getByTestId("masked-document").textContent())?.trim() ?? "";
   assert.match(masked, /^\d{6}\*+[\dX]{4}$/, `masked ID number ${masked}`);
   const last4 = masked.slice(-4);
-  await page.locator("input[data-testid=people-search], [data-testid=people-search] input").first().fill(last4);
+  await page
+    .locator("input[data-testid=people-search], [data-testid=people-search] input")
+    .first()
+    .fill(last4);
   await page.keyboard.press("Enter");
   await page.waitForURL((u) => u.searchParams.get("q") === last4);
+  // The table has the search result once every row matches (the previous page is replaced, not appended).
+  await page.waitForFunction((digits) => {
+    const trs = [...document.querySelectorAll("[data-testid=people-table] tr[data-testid^=person-row-]")];
+    return (
+      trs.length > 0 &&
+      trs.every((tr) =>
+        [...tr.querySelectorAll("[data-testid=masked-document], [data-testid=masked-phone]")].some((el) =>
+          (el.textContent ?? "").endsWith(digits),
+        ),
+      )
+    );
+  }, last4);
   const found = page
     .locator("[data-testid=people-table] tr[data-testid^=person-row-]")
     .filter({ hasText: name })
@@ -103,7 +118,8 @@ test("a grid worker corrects a resident's mobile number, and the administrator f
   await page.getByTestId("language-en").click();
   await page.getByTestId("nav-audit").getByText("Audit log").waitFor();
   const headers = (await page.locator("[data-testid=audit-table] thead th").allTextContents()).join("|");
-  for (const h of ["Time", "Actor", "Role", "Action", "Entity", "Region"]) assert.ok(headers.includes(h), headers);
+  for (const h of ["Time", "Actor", "Role", "Action", "Entity", "Region"])
+    assert.ok(headers.includes(h), headers);
   assert.ok(((await update.textContent()) ?? "").includes("Person changed"));
   assert.equal((await page.getByTestId("logout").textContent())?.trim(), "Log out");
   assert.equal(await page.getByTestId("nav-people").textContent(), "People registry");

@@ -13,9 +13,7 @@ export type Permission =
   | "audit.read";
 
 export type SessionState =
-  | { status: "loading" }
-  | { status: "anonymous" }
-  | { status: "authenticated"; me: Me };
+  { status: "loading" } | { status: "anonymous" } | { status: "authenticated"; me: Me };
 
 interface SessionApi {
   session: SessionState;

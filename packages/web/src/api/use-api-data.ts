@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState } from "react";
+import { useCallback, useEffect, useEffectEvent, useState } from "react";
 import { ApiError } from "./client.ts";
 
 export interface ApiData<T> {
@@ -8,28 +8,31 @@ export interface ApiData<T> {
   reload: () => void;
 }
 
+interface Settled<T> {
+  /** Which request (key and reload count) this outcome belongs to. */
+  request: string;
+  data: T | undefined;
+  error: ApiError | undefined;
+}
+
 /**
- * Loads data for a page and reloads it whenever `key` changes (null: load nothing). Results of a load
- * overtaken by a newer one are dropped, so fast typing or paging never shows stale rows.
+ * Loads data for a page and reloads it whenever `key` changes (null: load nothing). While a new load
+ * runs, the previous data stays on screen; the outcome of a load overtaken by a newer one is dropped,
+ * so fast typing or paging never shows stale rows.
  */
 export function useApiData<T>(key: string | null, load: () => Promise<T>): ApiData<T> {
-  const [state, setState] = useState<{ data: T | undefined; error: ApiError | undefined; loading: boolean }>({
-    data: undefined,
-    error: undefined,
-    loading: key !== null,
-  });
   const [nonce, setNonce] = useState(0);
-  const loadRef = useRef(load);
-  loadRef.current = load;
+  const [settled, setSettled] = useState<Settled<T>>({ request: "", data: undefined, error: undefined });
+  const request = `${nonce}:${key}`;
+  const run = useEffectEvent(load);
 
-  // biome-ignore lint/correctness/useExhaustiveDependencies: nonce is the trigger of reload(), not read inside
   useEffect(() => {
     if (key === null) return;
     let current = true;
-    setState((s) => ({ ...s, loading: true, error: undefined }));
-    loadRef.current().then(
+    const id = `${nonce}:${key}`;
+    run().then(
       (data) => {
-        if (current) setState({ data, error: undefined, loading: false });
+        if (current) setSettled({ request: id, data, error: undefined });
       },
       (e: unknown) => {
         if (!current) return;
@@ -37,7 +40,7 @@ export function useApiData<T>(key: string | null, load: () => Promise<T>): ApiDa
           e instanceof ApiError
             ? e
             : new ApiError(0, "unexpected", e instanceof Error ? e.message : String(e));
-        setState((s) => ({ ...s, error, loading: false }));
+        setSettled((s) => ({ request: id, data: s.data, error }));
       },
     );
     return () => {
@@ -46,5 +49,11 @@ export function useApiData<T>(key: string | null, load: () => Promise<T>): ApiDa
   }, [key, nonce]);
 
   const reload = useCallback(() => setNonce((n) => n + 1), []);
-  return { ...state, reload };
+  const done = settled.request === request;
+  return {
+    data: settled.data,
+    error: done ? settled.error : undefined,
+    loading: key !== null && !done,
+    reload,
+  };
 }

@@ -234,6 +234,7 @@ export const en: Messages = {
     create: "New user",
     editTitle: "Edit user: {{username}}",
     username: "Username",
+    usernameHint: "3 to 32 lower-case letters, digits, _ . -, starting with a letter",
     displayName: "Display name",
     role: "Role",
     jurisdiction: "Jurisdiction",

@@ -224,6 +224,7 @@ export const zhCN = {
     create: "新建用户",
     editTitle: "编辑用户：{{username}}",
     username: "用户名",
+    usernameHint: "3-32 个小写字母、数字或 _ . -，以字母开头",
     displayName: "显示名称",
     role: "角色",
     jurisdiction: "辖区",

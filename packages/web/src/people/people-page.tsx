@@ -11,7 +11,6 @@ import {
   type TableProps,
   Typography,
 } from "antd";
-import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { useNavigate, useSearchParams } from "react-router";
 import { useMe } from "../accounts/session.tsx";
@@ -53,8 +52,6 @@ export function PeoplePage() {
   const navigate = useNavigate();
   const [params, setParams] = useSearchParams();
   const query = readQuery(params);
-  const [term, setTerm] = useState(query.q ?? "");
-  useEffect(() => setTerm(query.q ?? ""), [query.q]);
 
   const key = JSON.stringify(query);
   const { data, error, loading, reload } = useApiData(key, () =>
@@ -82,6 +79,7 @@ export function PeoplePage() {
       sorter: true,
       sortOrder: sortOrder("name"),
       sortDirections: ["ascend", "descend", "ascend"],
+      width: 120,
       render: (name: string) => <strong>{name}</strong>,
     },
     {
@@ -107,6 +105,7 @@ export function PeoplePage() {
     {
       title: t("people.documentNumber"),
       dataIndex: "documentNumberMasked",
+      width: 200,
       render: (v: string) => (
         <span data-testid="masked-document" style={{ fontFamily: "monospace", whiteSpace: "nowrap" }}>
           {v}
@@ -116,6 +115,7 @@ export function PeoplePage() {
     {
       title: t("people.phone"),
       dataIndex: "phoneMasked",
+      width: 140,
       render: (v: string) => (
         <span data-testid="masked-phone" style={{ fontFamily: "monospace", whiteSpace: "nowrap" }}>
           {v}
@@ -125,6 +125,8 @@ export function PeoplePage() {
     {
       title: t("people.currentRegionCode"),
       dataIndex: "currentRegionCode",
+      width: 180,
+      ellipsis: true,
       render: (code: string) => <RegionName code={code} />,
     },
     { title: t("people.currentAddress"), dataIndex: "currentAddress", ellipsis: true },
@@ -162,8 +164,9 @@ export function PeoplePage() {
           enterButton={t("common.search")}
           placeholder={t("people.searchPlaceholder")}
           style={{ width: 420 }}
-          value={term}
-          onChange={(e) => setTerm(e.target.value)}
+          // Remounted when the URL's search changes (back, forward, links), so the box shows that search.
+          key={query.q ?? ""}
+          defaultValue={query.q}
           onSearch={(v) => update({ q: v.trim() || undefined })}
         />
         <RegionPicker
@@ -208,7 +211,7 @@ export function PeoplePage() {
           columns={columns}
           dataSource={data?.items ?? []}
           onChange={onTableChange}
-          scroll={{ x: 1100 }}
+          scroll={{ x: 1300 }}
           pagination={{
             current: query.page,
             pageSize: query.pageSize,

@@ -66,6 +66,7 @@ export function RegionsPage() {
           to={`/regions/${r.code}`}
           data-testid={`region-link-${r.code}`}
           onClick={(e) => e.stopPropagation()}
+          style={{ whiteSpace: "nowrap" }}
         >
           {name}
         </Link>
@@ -170,7 +171,7 @@ export function RegionsPage() {
         />
       </Card>
       <Row gutter={[16, 16]}>
-        <Col xs={24} xl={16}>
+        <Col xs={24} xxl={16}>
           <Card title={t("regions.children")} size="small">
             <Table<RegionChild>
               data-testid="region-children"
@@ -181,6 +182,7 @@ export function RegionsPage() {
               loading={loading}
               locale={{ emptyText: t("regions.noChildren") }}
               pagination={children.length > 50 ? { pageSize: 50, showSizeChanger: false } : false}
+              scroll={{ x: 760 }}
               onRow={(r) => ({
                 onClick: () => navigate(`/regions/${r.code}`),
                 style: { cursor: "pointer" },
@@ -189,7 +191,7 @@ export function RegionsPage() {
             />
           </Card>
         </Col>
-        <Col xs={24} xl={8}>
+        <Col xs={24} xxl={8}>
           <ResponsiblesCard
             key={region.code}
             regionCode={region.code}
@@ -199,7 +201,7 @@ export function RegionsPage() {
           />
         </Col>
       </Row>
-      {childrenCounted && children.length > 0 && (
+      {childrenCounted && children.some((c) => c.personCount > 0) && (
         <Card title={t("regions.chartTitle")} size="small">
           <Suspense fallback={<PageLoading />}>
             <PeoplePerRegionChart

@@ -106,7 +106,7 @@ export function AppLayout() {
       </Layout.Header>
       <Layout>
         <Layout.Sider
-          width={232}
+          width={256}
           theme="light"
           style={{
             position: "sticky",
