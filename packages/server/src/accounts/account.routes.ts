@@ -44,7 +44,7 @@ const MeSchema = z.object({
   permissions: z.array(z.string()),
 });
 
-const Username = z.string().regex(/^[a-z][a-z0-9_.-]{2,31}$/, "3-32 lower-case letters, digits, _ . -");
+const Username = z.string().regex(/^[a-z][a-z0-9_.-]{2,31}$/, "username.format");
 
 export const accountRoutes: FastifyPluginAsyncZod<{ db: Db; secureCookies: boolean }> = async (
   app,

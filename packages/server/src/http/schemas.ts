@@ -21,7 +21,7 @@ export const errorResponses = {
   422: ErrorSchema,
 };
 
-export const RegionCode = z.string().regex(/^(\d{6}|\d{9}|\d{12}|\d{15})$/, "GB/T 2260 region code");
+export const RegionCode = z.string().regex(/^(\d{6}|\d{9}|\d{12}|\d{15})$/, "region.code");
 export const Uuid = z.uuid();
 export const RoleSchema = z.enum(ROLES as [string, ...string[]]);
 export const Page = z.coerce.number().int().min(1).max(100_000).default(1);

@@ -1,6 +1,18 @@
 import type { FieldError } from "@cordon/domain/shared/result";
 import type { FastifySchemaValidationError } from "fastify";
 
+/** Bilingual messages for schema formats that carry a message key (`z.string().regex(re, "key")`). */
+const FORMAT_MESSAGES: Record<string, { zh: string; en: string }> = {
+  "username.format": {
+    zh: "用户名为3-32位，以小写字母开头，可含小写字母、数字和 _ . -",
+    en: "A username has 3-32 characters: a lower-case letter first, then lower-case letters, digits, _ . -",
+  },
+  "region.code": {
+    zh: "区划代码应为6、9、12或15位数字（GB/T 2260）",
+    en: "A region code has 6, 9, 12 or 15 digits (GB/T 2260)",
+  },
+};
+
 /** Turns a zod issue (as fastify-type-provider-zod reports it) into a bilingual field error. */
 export function zodIssueToField(v: FastifySchemaValidationError): FieldError {
   const p = (v.params ?? {}) as Record<string, unknown>;
@@ -52,6 +64,10 @@ export function zodIssueToField(v: FastifySchemaValidationError): FieldError {
       };
     }
     case "invalid_format":
+      {
+        const known = v.message ? FORMAT_MESSAGES[v.message] : undefined;
+        if (known) return { field, code: v.message!, message: known };
+      }
       return {
         field,
         code: "invalid_format",

@@ -30,7 +30,8 @@ export async function findRegions(q: Queryable, codes: readonly string[]): Promi
 
 export interface RegionChildRow extends RegionRow {
   childCount: number;
-  personCount: number;
+  /** Registered people under this child; null when not counted (too many children to count each). */
+  personCount: number | null;
 }
 
 /** Children of a region, with how many children each has and how many registered people live there. */
@@ -42,7 +43,7 @@ export async function childRegions(
   const rows = (
     await q.query<RegionChildRow>(
       `SELECT ${columns("r")},
-         (SELECT count(*)::int FROM regions c WHERE c.parent_code = r.code) AS "childCount", 0 AS "personCount"
+         (SELECT count(*)::int FROM regions c WHERE c.parent_code = r.code) AS "childCount", NULL::int AS "personCount"
        FROM regions r WHERE r.parent_code = $1 ORDER BY r.code`,
       [parentCode],
     )

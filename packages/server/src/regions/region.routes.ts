@@ -50,7 +50,9 @@ export const regionRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db 
           200: z.object({
             region: RegionSchema,
             path: z.array(RegionSchema),
-            children: z.array(RegionSchema.extend({ childCount: z.number(), personCount: z.number() })),
+            children: z.array(
+              RegionSchema.extend({ childCount: z.number(), personCount: z.number().nullable() }),
+            ),
             responsibles: z.array(ResponsibleSchema),
             personCount: z.number().nullable(),
           }),
@@ -69,7 +71,7 @@ export const regionRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db 
     {
       schema: {
         tags: ["regions"],
-        summary: "Find regions in one's jurisdiction by name or code prefix",
+        summary: "Find regions of the whole country by name or code prefix (GB/T 2260 names are public)",
         querystring: z.strictObject({
           q: z.string().min(1).max(50),
           limit: z.coerce.number().int().min(1).max(100).default(20),

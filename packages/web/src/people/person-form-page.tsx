@@ -9,6 +9,7 @@ import { applyServerErrors } from "../api/errors.ts";
 import type { Person, PersonDetail, PersonWrite } from "../api/types.ts";
 import { useApiData } from "../api/use-api-data.ts";
 import { DOCUMENT_TYPES, type DocumentType, type Sex } from "../i18n/labels.ts";
+import { useMe } from "../accounts/session.tsx";
 import { RegionPicker } from "../regions/region-picker.tsx";
 import { PageError, PageLoading } from "../shell/page-states.tsx";
 
@@ -99,6 +100,7 @@ export function PersonFormPage() {
 
 function PersonForm({ person, onReload }: { person?: Person; onReload?: () => void }) {
   const { t } = useTranslation();
+  const { me } = useMe();
   const { message } = App.useApp();
   const navigate = useNavigate();
   const [form] = Form.useForm<PersonFormValues>();
@@ -253,7 +255,11 @@ function PersonForm({ person, onReload }: { person?: Person; onReload?: () => vo
               extra={t("people.currentRegionHint")}
               data-testid="field-currentRegionCode"
             >
-              <RegionPicker levels={["community", "grid"]} data-testid="person-current-region" />
+              <RegionPicker
+                levels={["community", "grid"]}
+                within={me.user.jurisdictionCode}
+                data-testid="person-current-region"
+              />
             </Form.Item>
           </Col>
           <Col xs={24} md={12}>

@@ -1,3 +1,4 @@
+import { isWithin } from "@cordon/domain/regions/region-code";
 import { Select, Spin, Typography } from "antd";
 import { type CSSProperties, useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
@@ -21,13 +22,16 @@ export interface RegionPickerProps {
   id?: string;
   style?: CSSProperties;
   "data-testid"?: string;
+  /** Offer only regions inside this one (e.g. the user's jurisdiction, for where a person lives). */
+  within?: string;
 }
 
-/** Chooses a region in one's jurisdiction by typing part of its name or code (GET /api/regions?q=). */
+/** Chooses a region of the country by typing part of its name or code (GET /api/regions?q=). */
 export function RegionPicker({
   value,
   onChange,
   levels,
+  within,
   placeholder,
   id,
   style,
@@ -69,7 +73,7 @@ export function RegionPicker({
         if (mine !== seq.current) return;
         setOptions(
           items
-            .filter((r) => !levels || levels.includes(r.level))
+            .filter((r) => (!levels || levels.includes(r.level)) && (!within || isWithin(within, r.code)))
             .map((r) => ({ value: r.code, label: `${r.name} ${r.code}`, region: r })),
         );
       } catch {

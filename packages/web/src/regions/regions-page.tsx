@@ -30,7 +30,6 @@ const PeoplePerRegionChart = lazy(() =>
 );
 
 /** The server counts registered people per child only below province level and for up to 200 children. */
-const MAX_COUNTED_CHILDREN = 200;
 
 /** Browses the region tree from the user's jurisdiction down to grids, with who answers for each region. */
 export function RegionsPage() {
@@ -49,11 +48,8 @@ export function RegionsPage() {
   const { region, path, children, responsibles, personCount } = data;
   // Ancestors above one's jurisdiction are shown for orientation but cannot be opened.
   const jurisdictionAt = path.findIndex((r) => r.code === me.user.jurisdictionCode);
-  const childrenCounted =
-    can("people.read") &&
-    region.level !== "country" &&
-    region.level !== "province" &&
-    children.length <= MAX_COUNTED_CHILDREN;
+  // The server counts registered people per child only where that is cheap; null means not counted.
+  const childrenCounted = children.length > 0 && children.every((c) => c.personCount !== null);
   const canWrite = can("regions.write");
 
   const columns: TableColumnsType<RegionChild> = [
@@ -88,8 +84,8 @@ export function RegionsPage() {
       dataIndex: "personCount",
       align: "right",
       width: 130,
-      render: (n: number) =>
-        childrenCounted ? (
+      render: (n: number | null) =>
+        n !== null ? (
           formatNumber(n)
         ) : (
           <Tooltip title={t("regions.notCountedHint")}>
@@ -201,12 +197,12 @@ export function RegionsPage() {
           />
         </Col>
       </Row>
-      {childrenCounted && children.some((c) => c.personCount > 0) && (
+      {childrenCounted && children.some((c) => (c.personCount ?? 0) > 0) && (
         <Card title={t("regions.chartTitle")} size="small">
           <Suspense fallback={<PageLoading />}>
             <PeoplePerRegionChart
               seriesName={t("regions.chartSeries")}
-              data={children.map((c) => ({ code: c.code, name: c.name, count: c.personCount }))}
+              data={children.map((c) => ({ code: c.code, name: c.name, count: c.personCount ?? 0 }))}
             />
           </Suspense>
         </Card>
