@@ -2,15 +2,9 @@ import { createContext, type ReactNode, useCallback, useContext, useEffect, useM
 import { api, setUnauthorizedHandler, unwrap } from "../api/client.ts";
 import type { Me } from "../api/types.ts";
 
-export type Permission =
-  | "people.read"
-  | "people.pii"
-  | "people.write"
-  | "people.import"
-  | "regions.read"
-  | "regions.write"
-  | "users.manage"
-  | "audit.read";
+import type { Permission } from "@cordon/domain/accounts/roles";
+
+export type { Permission };
 
 export type SessionState =
   { status: "loading" } | { status: "anonymous" } | { status: "authenticated"; me: Me };
