@@ -25,6 +25,8 @@ test("a grid worker corrects a resident's mobile number, and the administrator f
   // The grid worker of 兴庆区 logs in and opens the registry of their jurisdiction.
   await logIn(page, cordon, "grid");
   assert.equal(await page.getByTestId("current-user-role").textContent(), "网格员");
+  // This installation holds synthetic demo people, and every page says so.
+  assert.equal(await page.getByTestId("demo-tag").textContent(), "演示环境");
   await page.getByTestId("nav-people").click();
   const rows = page.locator("[data-testid=people-table] tr[data-testid^=person-row-]");
   await rows.first().waitFor();

@@ -15,6 +15,8 @@ import {
 } from "fastify-type-provider-zod";
 import { accountRoutes } from "../accounts/account.routes.ts";
 import { sessionActor } from "../accounts/auth.service.ts";
+import { isDemoSeeded } from "../demo/demo.service.ts";
+import { z } from "zod";
 import { auditRoutes } from "../audit/audit.routes.ts";
 import type { Db } from "../db/db.ts";
 import { personRoutes } from "../people/person.routes.ts";
@@ -138,10 +140,21 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     return reply.status(404).send(errorBody(e, req.ctx?.lang ?? "zh-CN"));
   });
 
-  app.get("/api/health", { config: { public: true }, schema: { hide: true } }, async () => ({
-    ok: true,
-    engine: opts.db.engine,
-  }));
+  app.get(
+    "/api/health",
+    {
+      config: { public: true },
+      schema: {
+        tags: ["system"],
+        summary: "Liveness, the database engine, and whether this installation holds synthetic demo data",
+        security: [],
+        response: {
+          200: z.object({ ok: z.boolean(), engine: z.enum(["pglite", "postgres"]), demo: z.boolean() }),
+        },
+      },
+    },
+    async () => ({ ok: true, engine: opts.db.engine, demo: await isDemoSeeded(opts.db) }),
+  );
 
   const deps = { db: opts.db, secureCookies: opts.secureCookies ?? false };
   await app.register(accountRoutes, deps);

@@ -5,6 +5,7 @@ import { useTranslation } from "react-i18next";
 import { Navigate, useNavigate, useSearchParams } from "react-router";
 import { errorText } from "../api/errors.ts";
 import { LanguageSwitch } from "../shell/language-switch.tsx";
+import { useInstallation } from "../shell/installation.ts";
 import { PageLoading } from "../shell/page-states.tsx";
 import { useSession } from "./session.tsx";
 
@@ -25,6 +26,7 @@ export function LoginPage() {
   const [params] = useSearchParams();
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const { demo } = useInstallation();
 
   if (session.status === "loading") return <PageLoading />;
   if (session.status === "authenticated" && !busy)
@@ -93,12 +95,15 @@ export function LoginPage() {
             {t("login.submit")}
           </Button>
         </Form>
-        <Typography.Paragraph
-          type="secondary"
-          style={{ textAlign: "center", marginTop: 16, marginBottom: 0, fontSize: 12 }}
-        >
-          {t("app.syntheticData")}
-        </Typography.Paragraph>
+        {demo && (
+          <Typography.Paragraph
+            type="secondary"
+            style={{ textAlign: "center", marginTop: 16, marginBottom: 0, fontSize: 12 }}
+            data-testid="demo-notice"
+          >
+            {t("app.syntheticData")}
+          </Typography.Paragraph>
+        )}
       </Card>
     </div>
   );

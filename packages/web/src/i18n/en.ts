@@ -7,6 +7,7 @@ export const en: Messages = {
     shortName: "Cordon",
     tagline: "Epidemic prevention and control command",
     loading: "Loading…",
+    demoTag: "Demo",
     syntheticData: "Demo data is synthetic: nobody in it is a real person",
   },
   common: {

@@ -5,6 +5,7 @@ export const zhCN = {
     shortName: "Cordon",
     tagline: "疫情防控指挥平台",
     loading: "正在加载…",
+    demoTag: "演示环境",
     syntheticData: "演示数据均为合成数据，不涉及真实人员",
   },
   common: {

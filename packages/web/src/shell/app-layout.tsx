@@ -1,5 +1,5 @@
 import { KeyOutlined, LogoutOutlined, SafetyCertificateOutlined } from "@ant-design/icons";
-import { App, Button, Layout, Menu, type MenuProps, Space, Tag, Typography } from "antd";
+import { App, Button, Layout, Menu, type MenuProps, Space, Tag, Tooltip, Typography } from "antd";
 import { Suspense, useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, Outlet, useLocation, useNavigate } from "react-router";
@@ -9,6 +9,7 @@ import { roleLabel } from "../i18n/labels.ts";
 import { useRegionName } from "../regions/use-region-name.ts";
 import { LanguageSwitch } from "./language-switch.tsx";
 import { isGroup, NAVIGATION, type NavEntry } from "./navigation.tsx";
+import { useInstallation } from "./installation.ts";
 import { PageLoading } from "./page-states.tsx";
 
 const HEADER_HEIGHT = 56;
@@ -19,6 +20,7 @@ type MenuItem = NonNullable<MenuProps["items"]>[number];
 export function AppLayout() {
   const { t } = useTranslation();
   const { me, can } = useMe();
+  const { demo } = useInstallation();
   const { logout } = useSession();
   const { message } = App.useApp();
   const location = useLocation();
@@ -79,6 +81,13 @@ export function AppLayout() {
           <SafetyCertificateOutlined style={{ marginRight: 8 }} />
           {t("app.shortName")} <span style={{ fontWeight: 400, opacity: 0.85 }}>{t("app.tagline")}</span>
         </Link>
+        {demo && (
+          <Tooltip title={t("app.syntheticData")}>
+            <Tag color="orange" data-testid="demo-tag">
+              {t("app.demoTag")}
+            </Tag>
+          </Tooltip>
+        )}
         <div style={{ flex: 1 }} />
         <Space size={12} style={{ color: "#fff", lineHeight: "normal" }} wrap={false}>
           <span data-testid="current-user" style={{ whiteSpace: "nowrap" }}>
