@@ -7,6 +7,8 @@ import { hashPassword } from "../accounts/password.ts";
 import { insertUser } from "../accounts/user.repository.ts";
 import type { Db } from "../db/db.ts";
 import type { HouseholdRow, PersonRow } from "../people/person.repository.ts";
+import { insertRegion, insertResponsible } from "../regions/region.repository.ts";
+import { subtreePrefix } from "@cordon/domain/regions/region-code";
 import { copyPersons } from "../people/person-bulk.ts";
 
 /** One demo account per role, each with a jurisdiction from the notices' regions. */
@@ -112,6 +114,66 @@ export async function seedPopulation(
 }
 
 /**
+ * The four-level responsibility of seed 003 ("市包县、县包乡、乡包村、村包户") along one chain of the demo
+ * grid worker's district, plus two grids in its busiest community. The responsible persons are people of
+ * the synthetic population living in the region they answer for.
+ */
+async function seedResponsibility(db: Db, now: Date): Promise<void> {
+  const community = (
+    await db.query<{ code: string }>(
+      `SELECT current_region_code AS code FROM persons WHERE current_region_code LIKE '640104%'
+       GROUP BY current_region_code ORDER BY count(*) DESC, current_region_code LIMIT 1`,
+    )
+  ).rows[0]?.code;
+  if (!community) return;
+  const chain: [region: string, title: string][] = [
+    ["640100", "市级包县联系人（银川市包兴庆区）"],
+    ["640104", "县级包乡联系人（兴庆区包街道）"],
+    [community.slice(0, 9), "乡级包村联系人（街道包社区）"],
+    [community, "村级包户联系人（社区包户）"],
+  ];
+  await db.transaction(async (tx) => {
+    const grids: [string, string][] = [
+      [`${community}001`, "第一网格"],
+      [`${community}002`, "第二网格"],
+    ];
+    for (const [code, name] of grids) {
+      await insertRegion(tx, {
+        code,
+        parentCode: community,
+        level: "grid",
+        name,
+        population: null,
+        populationSource: null,
+        populationNote: null,
+        source: "cordon demo",
+      });
+      chain.push([code, "网格员"]);
+    }
+    for (const [region, title] of chain) {
+      const p = (
+        await tx.query<{ name: string; phone: string }>(
+          "SELECT name, phone FROM persons WHERE current_region_code LIKE $1 ORDER BY id LIMIT 1 OFFSET $2",
+          [
+            `${subtreePrefix(region.length === 15 ? community : region)}%`,
+            chain.findIndex(([r]) => r === region),
+          ],
+        )
+      ).rows[0];
+      if (p)
+        await insertResponsible(tx, {
+          id: uuidv7(),
+          regionCode: region,
+          name: p.name,
+          title,
+          phone: p.phone,
+          createdAt: now,
+        });
+    }
+  });
+}
+
+/**
  * First start with demo data: one user per role (random passwords, returned to be printed once) and a
  * synthetic population. Does nothing if the demo was seeded before.
  */
@@ -121,6 +183,7 @@ export async function seedDemo(
 ): Promise<DemoCredentials[] | null> {
   if (await isDemoSeeded(db)) return null;
   await seedPopulation(db, { count: opts.people, seed: opts.seed, now: opts.now });
+  await seedResponsibility(db, opts.now);
   const citizenPerson = (
     await db.query<{ id: string }>(
       "SELECT id FROM persons WHERE current_region_code LIKE '640104%' ORDER BY id LIMIT 1",
