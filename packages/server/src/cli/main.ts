@@ -4,6 +4,7 @@ import { openDatabase } from "../db/db.ts";
 import { migrate } from "../db/migrate.ts";
 import { seedDemo, seedPopulation } from "../demo/demo.service.ts";
 import { buildApp } from "../http/app.ts";
+import { registerImportCommand } from "./import-command.ts";
 import { loadRegions } from "../regions/region-loader.ts";
 
 function int(name: string) {
@@ -92,5 +93,7 @@ program
     console.log(`\n${n} synthetic people written in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     await db.close();
   });
+
+registerImportCommand(program);
 
 await program.parseAsync(process.argv);

@@ -156,26 +156,46 @@ export interface PersonSearch {
 /** Counting stops here: beyond it a list says "more than 10,000", which no one pages through. */
 export const COUNT_CAP = 10_000;
 
-function searchCondition(q: string, params: unknown[]): string {
+interface SearchCondition {
+  sql: string;
+  /**
+   * Gather the matches first, then sort: for selective conditions whose matches lie scattered in the
+   * sort order, walking the sort index and filtering would read most of the table.
+   */
+  gather: boolean;
+}
+
+function searchCondition(q: string, params: unknown[]): SearchCondition {
   const add = (v: unknown) => {
     params.push(v);
     return `$${params.length}`;
   };
   const t = q.trim();
-  if (!t) return "TRUE";
+  if (!t) return { sql: "TRUE", gather: false };
   const upper = t.toUpperCase();
-  if (/^\d{17}[\dX]$/.test(upper)) return `p.document_number = ${add(upper)}`;
-  if (/^1[3-9]\d{9}$/.test(t)) return `p.phone = ${add(t)}`;
+  if (/^\d{17}[\dX]$/.test(upper)) return { sql: `p.document_number = ${add(upper)}`, gather: false };
+  if (/^1[3-9]\d{9}$/.test(t)) return { sql: `p.phone = ${add(t)}`, gather: false };
   if (/^[\dX]{3,}$/.test(upper)) {
     const rev = `${[...upper].reverse().join("")}%`;
     const r = add(rev);
-    return `(reverse(p.document_number) COLLATE "C" LIKE ${r} OR reverse(p.phone) COLLATE "C" LIKE ${r})`;
+    return {
+      sql: `(reverse(p.document_number) COLLATE "C" LIKE ${r} OR reverse(p.phone) COLLATE "C" LIKE ${r})`,
+      gather: false,
+    };
   }
   if (/^[A-Za-z]+$/.test(t)) {
-    const v = add(`${t.toLowerCase()}%`);
-    return `(p.name_initials LIKE ${v} OR p.name_pinyin LIKE ${v})`;
+    const lower = t.toLowerCase();
+    const v = add(`${lower}%`);
+    // Initials and full pinyin both start with the first character's letter: bound the pinyin range by
+    // it, so ordering by pinyin reads only that letter's names.
+    const from = add(lower[0]);
+    const to = add(String.fromCharCode(lower.charCodeAt(0) + 1));
+    return {
+      sql: `(p.name_initials LIKE ${v} OR p.name_pinyin LIKE ${v}) AND p.name_pinyin >= ${from} AND p.name_pinyin < ${to}`,
+      gather: lower.length >= 2,
+    };
   }
-  return `p.name LIKE ${add(`${t.replace(/[%_\\]/g, "\\$&")}%`)}`;
+  return { sql: `p.name LIKE ${add(`${t.replace(/[%_\\]/g, "\\$&")}%`)}`, gather: false };
 }
 
 export async function searchPersons(
@@ -183,7 +203,8 @@ export async function searchPersons(
   s: PersonSearch,
 ): Promise<{ rows: PersonRow[]; total: number; capped: boolean }> {
   const params: unknown[] = [];
-  const where = [searchCondition(s.q, params)];
+  const cond = searchCondition(s.q, params);
+  const where = [cond.sql];
   if (s.regionPrefix) {
     params.push(`${s.regionPrefix}%`);
     where.push(`p.current_region_code LIKE $${params.length}`);
@@ -197,7 +218,10 @@ export async function searchPersons(
   }[s.sort];
   const rows = (
     await q.query<PersonRow>(
-      `SELECT ${PERSON_COLUMNS} FROM persons p WHERE ${w} ORDER BY ${orderBy} LIMIT ${Number(s.limit)} OFFSET ${Number(s.offset)}`,
+      cond.gather
+        ? // OFFSET 0 keeps the planner from flattening the subquery: matches are gathered by their indexes first.
+          `SELECT ${PERSON_COLUMNS} FROM (SELECT * FROM persons p WHERE ${w} OFFSET 0) p ORDER BY ${orderBy} LIMIT ${Number(s.limit)} OFFSET ${Number(s.offset)}`
+        : `SELECT ${PERSON_COLUMNS} FROM persons p WHERE ${w} ORDER BY ${orderBy} LIMIT ${Number(s.limit)} OFFSET ${Number(s.offset)}`,
       params,
     )
   ).rows;
