@@ -22,6 +22,7 @@ import { type RequestContext, requireActor, type SessionActor } from "../http/co
 import { AppError, forbidden } from "../http/errors.ts";
 import { localDate } from "../http/time.ts";
 import { findRegions } from "../regions/region.repository.ts";
+import { PERSON_INSERT_COLUMNS } from "./person.repository.ts";
 
 /** A file to import: its name as the user knows it, and a way to read its bytes (twice: sniff, then read). */
 export interface ImportSource {
@@ -481,24 +482,10 @@ async function communitiesUnder(
 // ---------------------------------------------------------------------------------------------
 // Writing: one transaction per batch.
 
-const PERSON_COPY_COLUMNS = [
-  "id",
-  "name",
-  "name_initials",
-  "name_pinyin",
-  "document_type",
-  "document_number",
-  "birth_date",
-  "sex",
-  "nationality",
-  "phone",
-  "household_region_code",
-  "current_region_code",
-  "current_address",
-  "created_at",
-  "updated_at",
-  "version",
-] as const;
+/** What an import writes of a person: all but household membership, which a list does not give. */
+const PERSON_COPY_COLUMNS = PERSON_INSERT_COLUMNS.filter(
+  (c) => c !== "household_id" && c !== "household_relation",
+);
 const DOCUMENT_COPY_COLUMNS = ["document_type", "document_number", "person_id"] as const;
 
 const STAGE = "person_import_stage";

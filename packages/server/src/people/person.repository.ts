@@ -1,21 +1,11 @@
-import type { DocumentType } from "@cordon/domain/people/person";
-import type { Sex } from "@cordon/domain/people/resident-id";
+import type { DocumentType, PersonFacts } from "@cordon/domain/people/person";
 import type { Queryable } from "../db/db.ts";
 
-export interface PersonRow {
+/** A stored person: the validated facts, the search keys derived from the name, and bookkeeping. */
+export interface PersonRow extends PersonFacts {
   id: string;
-  name: string;
   nameInitials: string;
   namePinyin: string;
-  documentType: DocumentType;
-  documentNumber: string;
-  birthDate: string;
-  sex: Sex;
-  nationality: string;
-  phone: string;
-  householdRegionCode: string | null;
-  currentRegionCode: string;
-  currentAddress: string;
   householdId: string | null;
   householdRelation: string | null;
   createdAt: Date;
