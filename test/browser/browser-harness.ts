@@ -71,7 +71,7 @@ export async function logIn(page: Page, cordon: Cordon, username: string): Promi
   await page.getByTestId("login-username").fill(username);
   await page.getByTestId("login-password").fill(cordon.password(username));
   await page.getByTestId("login-submit").click();
-  await page.getByTestId("current-user-name").waitFor();
+  await page.getByTestId("logout").waitFor();
 }
 
 /** Saves a screenshot when CORDON_SCREENSHOTS names a folder (to look at the layout while developing). */

@@ -47,3 +47,21 @@ test("a capability that is not built yet says so plainly, in the user's language
   await page.getByTestId("not-built-title").getByText("“Cold chain” is not built yet").waitFor();
   await context.close();
 });
+
+test("a citizen who logs in on a phone sees their own record, and no registry of anyone else", async () => {
+  const context = await browser.newContext({ locale: "zh-CN", viewport: { width: 390, height: 844 } });
+  const page = await context.newPage();
+  await logIn(page, cordon, "citizen");
+  await page.getByTestId("person-detail").waitFor();
+  assert.ok(((await page.getByTestId("person-name").textContent()) ?? "").length >= 2);
+  assert.equal(await page.getByTestId("pii-audit-notice").textContent(), "查看完整信息已记录审计");
+  // On a phone the navigation folds away; opened, it offers the platform but not the registry.
+  assert.equal(await page.getByTestId("side-nav").count(), 0);
+  await page.getByTestId("nav-toggle").click();
+  await page.getByTestId("nav-arrivals").waitFor();
+  assert.equal(await page.getByTestId("nav-people").count(), 0);
+  assert.equal(await page.getByTestId("nav-regions").count(), 0);
+  await page.getByTestId("nav-toggle").click();
+  await snapshot(page, "citizen-own-record");
+  await context.close();
+});

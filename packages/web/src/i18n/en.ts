@@ -48,6 +48,7 @@ export const en: Messages = {
   },
   header: {
     jurisdiction: "Jurisdiction: {{name}}",
+    menu: "Menu",
     changePassword: "Change password",
     logout: "Log out",
     loggedOut: "Logged out",
@@ -217,6 +218,7 @@ export const en: Messages = {
     household: "Household members",
     householdAddress: "Household address: {{address}}",
     noHousehold: "Not linked to a household",
+    noLinkedRecord: "Your account is not linked to a person record; ask your community to link it",
     piiNotice: "Viewing full details has been recorded in the audit log",
     piiNoticeDetail: "This view of the full document number and mobile number was written to the audit log.",
     viewAudit: "Audit records",

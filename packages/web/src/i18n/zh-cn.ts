@@ -46,6 +46,7 @@ export const zhCN = {
   },
   header: {
     jurisdiction: "辖区：{{name}}",
+    menu: "菜单",
     changePassword: "修改密码",
     logout: "退出登录",
     loggedOut: "已退出登录",
@@ -207,6 +208,7 @@ export const zhCN = {
     household: "同户成员",
     householdAddress: "家庭住址：{{address}}",
     noHousehold: "未关联家庭户",
+    noLinkedRecord: "您的账号尚未关联人员信息，请联系所在社区关联",
     piiNotice: "查看完整信息已记录审计",
     piiNoticeDetail: "本次查看的完整证件号和手机号已写入审计日志。",
     viewAudit: "查看审计记录",

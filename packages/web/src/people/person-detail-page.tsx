@@ -9,12 +9,16 @@ import { useApiData } from "../api/use-api-data.ts";
 import { formatDateTime } from "../i18n/format.ts";
 import { PageError, PageLoading } from "../shell/page-states.tsx";
 
-/** One person's full record. Opening it is a read of personal identifiers, and the server audits it. */
-export function PersonDetailPage() {
+/**
+ * One person's full record (the route's person, or `personId`). Opening it is a read of personal
+ * identifiers, and the server audits it.
+ */
+export function PersonDetailPage({ personId }: { personId?: string } = {}) {
   const { t } = useTranslation();
   const { can } = useMe();
   const navigate = useNavigate();
-  const id = useParams().id ?? "";
+  const routeId = useParams().id;
+  const id = personId ?? routeId ?? "";
   const { data, error, reload } = useApiData(id, () =>
     unwrap(api.GET("/api/people/{id}", { params: { path: { id } } })),
   );
@@ -151,10 +155,12 @@ export function PersonDetailPage() {
               rowKey="id"
               size="small"
               pagination={false}
+              scroll={{ x: "max-content" }}
               dataSource={household.members}
               onRow={(m) => ({
-                onClick: m.id === p.id ? undefined : () => navigate(`/people/${m.id}`),
-                style: m.id === p.id ? { fontWeight: 600 } : { cursor: "pointer" },
+                // Household members' own records are for those who may read them (not a citizen).
+                onClick: m.id === p.id || !can("people.pii") ? undefined : () => navigate(`/people/${m.id}`),
+                style: m.id === p.id ? { fontWeight: 600 } : can("people.pii") ? { cursor: "pointer" } : {},
                 "data-testid": `household-member-${m.id}`,
               })}
               columns={[

@@ -1,5 +1,5 @@
-import { KeyOutlined, LogoutOutlined, SafetyCertificateOutlined } from "@ant-design/icons";
-import { App, Button, Layout, Menu, type MenuProps, Space, Tag, Tooltip, Typography } from "antd";
+import { KeyOutlined, LogoutOutlined, MenuOutlined, SafetyCertificateOutlined } from "@ant-design/icons";
+import { App, Button, Grid, Layout, Menu, type MenuProps, Space, Tag, Tooltip, Typography } from "antd";
 import { Suspense, useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, Outlet, useLocation, useNavigate } from "react-router";
@@ -21,11 +21,14 @@ export function AppLayout() {
   const { t } = useTranslation();
   const { me, can } = useMe();
   const { demo } = useInstallation();
+  // On a phone the navigation folds away behind a button and the header keeps only what fits.
+  const narrow = !Grid.useBreakpoint().md;
   const { logout } = useSession();
   const { message } = App.useApp();
   const location = useLocation();
   const navigate = useNavigate();
   const [passwordOpen, setPasswordOpen] = useState(false);
+  const [navOpen, setNavOpen] = useState(false);
   const jurisdictionName = useRegionName(me.user.jurisdictionCode, can("regions.read"));
 
   const items: MenuProps["items"] = useMemo(() => {
@@ -69,17 +72,27 @@ export function AppLayout() {
           lineHeight: `${HEADER_HEIGHT}px`,
           display: "flex",
           alignItems: "center",
-          gap: 16,
-          paddingInline: 20,
+          gap: narrow ? 6 : 16,
+          paddingInline: narrow ? 8 : 20,
         }}
       >
+        {narrow && (
+          <Button
+            type="text"
+            icon={<MenuOutlined style={{ color: "#fff" }} />}
+            onClick={() => setNavOpen((o) => !o)}
+            aria-label={t("header.menu")}
+            data-testid="nav-toggle"
+          />
+        )}
         <Link
           to="/"
           data-testid="product-name"
           style={{ color: "#fff", whiteSpace: "nowrap", fontSize: 17, fontWeight: 600 }}
         >
           <SafetyCertificateOutlined style={{ marginRight: 8 }} />
-          {t("app.shortName")} <span style={{ fontWeight: 400, opacity: 0.85 }}>{t("app.tagline")}</span>
+          {t("app.shortName")}{" "}
+          {!narrow && <span style={{ fontWeight: 400, opacity: 0.85 }}>{t("app.tagline")}</span>}
         </Link>
         {demo && (
           <Tooltip title={t("app.syntheticData")}>
@@ -89,15 +102,19 @@ export function AppLayout() {
           </Tooltip>
         )}
         <div style={{ flex: 1 }} />
-        <Space size={12} style={{ color: "#fff", lineHeight: "normal" }} wrap={false}>
+        <Space size={narrow ? 4 : 12} style={{ color: "#fff", lineHeight: "normal" }} wrap={false}>
           <span data-testid="current-user" style={{ whiteSpace: "nowrap" }}>
-            <strong data-testid="current-user-name">{me.user.displayName}</strong>{" "}
-            <Tag color="blue" data-testid="current-user-role" style={{ marginInline: 4 }}>
-              {roleLabel(t, me.user.role)}
-            </Tag>
-            <span style={{ opacity: 0.85 }} data-testid="current-user-jurisdiction">
-              {t("header.jurisdiction", { name: jurisdictionName })}
-            </span>
+            {!narrow && <strong data-testid="current-user-name">{me.user.displayName}</strong>}{" "}
+            {!narrow && (
+              <Tag color="blue" data-testid="current-user-role" style={{ marginInline: 4 }}>
+                {roleLabel(t, me.user.role)}
+              </Tag>
+            )}
+            {!narrow && (
+              <span style={{ opacity: 0.85 }} data-testid="current-user-jurisdiction">
+                {t("header.jurisdiction", { name: jurisdictionName })}
+              </span>
+            )}
           </span>
           <LanguageSwitch />
           <Button
@@ -105,11 +122,18 @@ export function AppLayout() {
             icon={<KeyOutlined />}
             onClick={() => setPasswordOpen(true)}
             data-testid="change-password"
+            aria-label={t("header.changePassword")}
           >
-            {t("header.changePassword")}
+            {!narrow && t("header.changePassword")}
           </Button>
-          <Button size="small" icon={<LogoutOutlined />} onClick={onLogout} data-testid="logout">
-            {t("header.logout")}
+          <Button
+            size="small"
+            icon={<LogoutOutlined />}
+            onClick={onLogout}
+            data-testid="logout"
+            aria-label={t("header.logout")}
+          >
+            {!narrow && t("header.logout")}
           </Button>
         </Space>
       </Layout.Header>
@@ -117,6 +141,11 @@ export function AppLayout() {
         <Layout.Sider
           width={256}
           theme="light"
+          breakpoint="md"
+          collapsedWidth={0}
+          collapsible
+          trigger={null}
+          collapsed={narrow && !navOpen}
           style={{
             position: "sticky",
             top: HEADER_HEIGHT,
@@ -125,16 +154,19 @@ export function AppLayout() {
             borderRight: "1px solid rgba(5, 5, 5, 0.06)",
           }}
         >
-          <Menu
-            data-testid="side-nav"
-            mode="inline"
-            items={items}
-            selectedKeys={[selected]}
-            defaultOpenKeys={["basics", "screening"]}
-            style={{ borderInlineEnd: "none" }}
-          />
+          {(!narrow || navOpen) && (
+            <Menu
+              data-testid="side-nav"
+              mode="inline"
+              items={items}
+              selectedKeys={[selected]}
+              defaultOpenKeys={["basics", "screening"]}
+              onClick={() => setNavOpen(false)}
+              style={{ borderInlineEnd: "none" }}
+            />
+          )}
         </Layout.Sider>
-        <Layout.Content style={{ padding: 24, minWidth: 0 }}>
+        <Layout.Content style={{ padding: narrow ? 12 : 24, minWidth: 0 }}>
           <Suspense fallback={<PageLoading />}>
             <Outlet />
           </Suspense>

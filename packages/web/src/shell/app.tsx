@@ -18,6 +18,9 @@ import { NotFoundPage, RequireAuth, RequirePermission } from "./page-states.tsx"
 const RegionsPage = lazy(() =>
   import("../regions/regions-page.tsx").then((m) => ({ default: m.RegionsPage })),
 );
+const MyRecordPage = lazy(() =>
+  import("../people/my-record-page.tsx").then((m) => ({ default: m.MyRecordPage })),
+);
 const PeoplePage = lazy(() => import("../people/people-page.tsx").then((m) => ({ default: m.PeoplePage })));
 const PersonDetailPage = lazy(() =>
   import("../people/person-detail-page.tsx").then((m) => ({ default: m.PersonDetailPage })),
@@ -56,6 +59,7 @@ export function CordonApp() {
                 }
               >
                 <Route index element={<HomeRedirect />} />
+                <Route path="me" element={<MyRecordPage />} />
                 <Route
                   path="regions/:code?"
                   element={
