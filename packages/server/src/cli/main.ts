@@ -5,6 +5,7 @@ import { migrate } from "../db/migrate.ts";
 import { seedDemo, seedPopulation } from "../demo/demo.service.ts";
 import { buildApp } from "../http/app.ts";
 import { registerImportCommand } from "./import-command.ts";
+import { registerPolicyCommand } from "./policy-command.ts";
 import { loadRegions } from "../regions/region-loader.ts";
 
 function int(name: string) {
@@ -95,5 +96,6 @@ program
   });
 
 registerImportCommand(program);
+registerPolicyCommand(program);
 
 await program.parseAsync(process.argv);
