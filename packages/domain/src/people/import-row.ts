@@ -1,35 +1,20 @@
 import { type FieldError, fieldError, type Message } from "../shared/result.ts";
-import { type DocumentType, type PersonFacts, type PersonInput, validatePerson } from "./person.ts";
+import {
+  type DocumentType,
+  PERSON_INPUT_FIELDS,
+  type PersonFacts,
+  type PersonInput,
+  validatePerson,
+} from "./person.ts";
 import type { Sex } from "./resident-id.ts";
 
 /**
  * The rules of a people import that do not need the database: which column is which, how a cell's
  * text becomes a person's fact, and which earlier row already claimed a document number.
  */
-export type ImportField =
-  | "name"
-  | "documentType"
-  | "documentNumber"
-  | "birthDate"
-  | "sex"
-  | "nationality"
-  | "phone"
-  | "householdRegionCode"
-  | "currentRegionCode"
-  | "currentAddress";
+export type ImportField = (typeof PERSON_INPUT_FIELDS)[number];
 
-export const IMPORT_FIELDS: readonly ImportField[] = [
-  "name",
-  "documentType",
-  "documentNumber",
-  "birthDate",
-  "sex",
-  "nationality",
-  "phone",
-  "householdRegionCode",
-  "currentRegionCode",
-  "currentAddress",
-];
+export const IMPORT_FIELDS: readonly ImportField[] = PERSON_INPUT_FIELDS;
 
 /** Columns without which no row could be a person. The others are optional or needed only by some rows. */
 export const REQUIRED_IMPORT_FIELDS: readonly ImportField[] = [

@@ -32,6 +32,20 @@ export interface PersonInput {
   currentAddress: string;
 }
 
+/** The fields of a person as a form or an import row gives them, in the order forms show them. */
+export const PERSON_INPUT_FIELDS = [
+  "name",
+  "documentType",
+  "documentNumber",
+  "birthDate",
+  "sex",
+  "nationality",
+  "phone",
+  "householdRegionCode",
+  "currentRegionCode",
+  "currentAddress",
+] as const satisfies readonly (keyof PersonInput)[];
+
 /** A person's validated, normalized identifying facts. */
 export interface PersonFacts {
   name: string;

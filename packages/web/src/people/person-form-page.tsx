@@ -1,4 +1,5 @@
 import { ArrowLeftOutlined } from "@ant-design/icons";
+import { PERSON_INPUT_FIELDS } from "@cordon/domain/people/person";
 import { Alert, App, Button, Card, Col, DatePicker, Form, Input, Radio, Row, Select, Space } from "antd";
 import dayjs, { type Dayjs } from "dayjs";
 import { useState } from "react";
@@ -27,18 +28,7 @@ interface PersonFormValues {
 }
 
 /** Form fields that server field errors can be shown on. */
-const FIELDS = [
-  "name",
-  "documentType",
-  "documentNumber",
-  "birthDate",
-  "sex",
-  "nationality",
-  "phone",
-  "householdRegionCode",
-  "currentRegionCode",
-  "currentAddress",
-] as const;
+const FIELDS = PERSON_INPUT_FIELDS;
 
 /** Documents that do not say who holds them by birth date and sex (a resident ID number does). */
 const needsBirthAndSex = (d: DocumentType | undefined) => d !== undefined && d !== "resident_id";
