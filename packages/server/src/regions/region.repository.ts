@@ -49,7 +49,25 @@ export async function childRegions(
     )
   ).rows;
   if (personCounts && rows.length > 0 && rows.length <= 200) {
-    for (const r of rows) r.personCount = await countPersonsUnder(q, r.code);
+    // One pass over the parent's people, grouped by the children's code prefix (all children of a region
+    // are of one level, so their prefixes have one length), instead of one count per child.
+    const prefixes = new Map(rows.map((r) => [subtreePrefix(r.code), r]));
+    const lengths = new Set([...prefixes.keys()].map((k) => k.length));
+    if (lengths.size === 1) {
+      const len = [...lengths][0]!;
+      for (const r of rows) r.personCount = 0;
+      const counts = await q.query<{ k: string; n: number }>(
+        `SELECT left(current_region_code, ${len}) AS k, count(*)::int AS n FROM persons
+         WHERE current_region_code LIKE $1 GROUP BY 1`,
+        [`${subtreePrefix(parentCode)}%`],
+      );
+      for (const c of counts.rows) {
+        const child = prefixes.get(c.k);
+        if (child) child.personCount = c.n;
+      }
+    } else {
+      for (const r of rows) r.personCount = await countPersonsUnder(q, r.code);
+    }
   }
   return rows;
 }

@@ -1,6 +1,5 @@
 import { decideAccess, type Permission } from "@cordon/domain/accounts/roles";
 import { validateMobile } from "@cordon/domain/people/phone";
-import { subtreePrefix } from "@cordon/domain/regions/region-code";
 import { v7 as uuidv7 } from "uuid";
 import { recordAudit } from "../audit/audit.service.ts";
 import type { Db } from "../db/db.ts";
@@ -41,6 +40,10 @@ export async function regionOverview(db: Db, ctx: RequestContext, code: string) 
   return { region, path, children, responsibles, personCount };
 }
 
+/**
+ * Region lookup by name or code over the whole country: GB/T 2260 names and codes are public, and forms
+ * need regions outside one's jurisdiction (a household registration elsewhere, an origin).
+ */
 export async function findRegionsByName(
   db: Db,
   ctx: RequestContext,
@@ -49,7 +52,7 @@ export async function findRegionsByName(
 ): Promise<RegionRow[]> {
   const actor = requireActor(ctx);
   access(ctx, "regions.read", actor.jurisdiction);
-  return searchRegions(db, subtreePrefix(actor.jurisdiction), term.trim(), limit);
+  return searchRegions(db, "", term.trim(), limit);
 }
 
 export async function addResponsible(
