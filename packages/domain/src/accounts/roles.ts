@@ -51,7 +51,8 @@ export type Permission =
   | "regions.read"
   | "regions.write"
   | "users.manage"
-  | "audit.read";
+  | "audit.read"
+  | "areas.write";
 
 const ALL: Permission[] = [
   "people.read",
@@ -62,6 +63,7 @@ const ALL: Permission[] = [
   "regions.write",
   "users.manage",
   "audit.read",
+  "areas.write",
 ];
 
 /** The permission matrix. Citizens see only their own record, through `self` routes, not these. */
@@ -75,6 +77,7 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     "regions.read",
     "regions.write",
     "audit.read",
+    "areas.write",
   ],
   investigator: ["people.read", "people.pii", "people.write", "regions.read"],
   grid_worker: ["people.read", "people.pii", "people.write", "people.import", "regions.read"],

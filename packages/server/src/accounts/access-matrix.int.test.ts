@@ -8,12 +8,12 @@ import { testEngines } from "../testing/test-db.ts";
 const INSIDE_COMMUNITY = "640104001002";
 const OUTSIDE_COMMUNITY = "530302001001";
 
-type Op = "list" | "read_pii" | "create" | "update" | "region" | "responsible" | "users" | "audit";
+type Op = "list" | "read_pii" | "create" | "update" | "region" | "responsible" | "users" | "audit" | "areas";
 
 /** What each role may do, written out as the access policy says it (docs/capabilities/accounts.md). */
 const ALLOWED: Record<Role, Op[]> = {
-  administrator: ["list", "read_pii", "create", "update", "region", "responsible", "users", "audit"],
-  command: ["list", "read_pii", "create", "update", "region", "responsible", "audit"],
+  administrator: ["list", "read_pii", "create", "update", "region", "responsible", "users", "audit", "areas"],
+  command: ["list", "read_pii", "create", "update", "region", "responsible", "audit", "areas"],
   investigator: ["list", "read_pii", "create", "update", "region"],
   grid_worker: ["list", "read_pii", "create", "update", "region"],
   quarantine_staff: ["list", "read_pii", "region"],
@@ -98,6 +98,14 @@ for (const engine of testEngines()) {
         case "audit":
           r = await t.call(c, "GET", "/api/audit");
           break;
+        case "areas":
+          r = await t.call(c, "POST", "/api/areas", {
+            regionCode: region,
+            kind: "controlled",
+            from: "2021-10-20T08:00:00+08:00",
+            reason: "密接居住地",
+          });
+          break;
       }
       return { status: r.status, code: r.json()?.error?.code };
     }
@@ -113,6 +121,7 @@ for (const engine of testEngines()) {
           "responsible",
           "users",
           "audit",
+          "areas",
         ] as Op[]) {
           const allowed = ALLOWED[role].includes(op);
           const inside = await attempt(role, op, "inside");
@@ -143,6 +152,7 @@ for (const engine of testEngines()) {
         "/api/regions/640104",
         "/api/users",
         "/api/audit",
+        "/api/areas",
         "/api/auth/me",
       ]) {
         const r = await t.call(null, "GET", url);

@@ -1,6 +1,10 @@
 import assert from "node:assert/strict";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { type TestApp, testApp } from "../testing/test-app.ts";
+import { buildApp } from "./app.ts";
 import { testEngines } from "../testing/test-db.ts";
 
 for (const engine of testEngines()) {
@@ -54,6 +58,23 @@ for (const engine of testEngines()) {
       shape(nf.json());
       const bad = await t.call(c, "GET", "/api/people/not-a-uuid");
       assert.equal(bad.status, 400);
+    });
+
+    test("with the web UI built, pages fall back to index.html but a missing asset is a 404", async () => {
+      const dist = mkdtempSync(join(tmpdir(), "cordon-dist-"));
+      writeFileSync(join(dist, "index.html"), "<!doctype html><title>Cordon</title>");
+      mkdirSync(join(dist, "assets"));
+      writeFileSync(join(dist, "assets", "app.js"), "console.log(1)");
+      const web = await buildApp({ db: t.db, webDist: dist });
+      try {
+        const page = await web.inject({ method: "GET", url: "/people/some-id" });
+        assert.equal(page.statusCode, 200);
+        assert.match(page.body, /<title>Cordon/);
+        assert.equal((await web.inject({ method: "GET", url: "/assets/app.js" })).statusCode, 200);
+        assert.equal((await web.inject({ method: "GET", url: "/assets/gone.js" })).statusCode, 404);
+      } finally {
+        await web.close();
+      }
     });
 
     test("writes without the client header are refused as possible CSRF", async () => {

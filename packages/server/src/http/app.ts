@@ -21,6 +21,7 @@ import { auditRoutes } from "../audit/audit.routes.ts";
 import type { Db } from "../db/db.ts";
 import { personRoutes } from "../people/person.routes.ts";
 import { regionRoutes } from "../regions/region.routes.ts";
+import { areaRoutes } from "../zones/area.routes.ts";
 import type { RequestContext } from "./context.ts";
 import { AppError, errorBody, type Lang, requestLang } from "./errors.ts";
 import { zodIssueToField } from "./validation.ts";
@@ -125,12 +126,9 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     return reply.status(e.status).send(errorBody(e, lang));
   });
   app.setNotFoundHandler((req, reply) => {
-    if (
-      req.method === "GET" &&
-      !req.url.startsWith("/api/") &&
-      webDist &&
-      existsSync(join(webDist, "index.html"))
-    ) {
+    // Pages of the single-page app get index.html; API calls and missing built assets get a real 404.
+    const isPage = req.method === "GET" && !req.url.startsWith("/api/") && !req.url.startsWith("/assets/");
+    if (isPage && webDist && existsSync(join(webDist, "index.html"))) {
       return reply.sendFile("index.html");
     }
     const e = new AppError(404, "not_found", {
@@ -161,6 +159,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(regionRoutes, deps);
   await app.register(personRoutes, deps);
   await app.register(auditRoutes, deps);
+  await app.register(areaRoutes, deps);
 
   const webDist = opts.webDist === undefined ? WEB_DIST : opts.webDist;
   if (webDist && existsSync(webDist)) {
