@@ -1,13 +1,9 @@
-import { readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { readFileSync } from "node:fs";
 import { decideMeasures, type PersonFacts, type RiskArea } from "@cordon/domain/policies/engine";
-import { formatPackErrors, loadPacks } from "@cordon/domain/policies/pack-loader";
 import type { LoadedPack } from "@cordon/domain/policies/pack-schema";
 import type { Command } from "commander";
 import { z } from "zod";
-
-/** Resolved from this file, not the working directory, so the command works from anywhere. */
-export const POLICIES_DIR = join(import.meta.dirname, "../../../../policies");
+import { loadShippedPacks } from "../policies/policy-packs.ts";
 
 const time = z.string().min(10);
 /** The --facts file: the person's facts plus the risk areas known at the time (docs/capabilities/policies.md). */
@@ -51,18 +47,6 @@ function readFactsFile(path: string): { facts: PersonFacts; riskAreas: RiskArea[
     throw new Error(`${path}: invalid facts file / 事实文件无效:\n${lines.join("\n")}`);
   }
   return r.data;
-}
-
-export function loadShippedPacks(dir = POLICIES_DIR): LoadedPack[] {
-  const files = readdirSync(dir)
-    .filter((f) => f.endsWith(".yaml") || f.endsWith(".yml"))
-    .sort()
-    .map((f) => ({ file: `policies/${f}`, text: readFileSync(join(dir, f), "utf8") }));
-  const r = loadPacks(files);
-  if (!r.ok) {
-    throw new Error(`policy packs rejected / 规则包校验失败:\n${formatPackErrors(r.errors)}`);
-  }
-  return r.packs;
 }
 
 export function registerPolicyCommand(program: Command): void {

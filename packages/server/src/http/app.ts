@@ -20,6 +20,7 @@ import { z } from "zod";
 import { auditRoutes } from "../audit/audit.routes.ts";
 import type { Db } from "../db/db.ts";
 import { personRoutes } from "../people/person.routes.ts";
+import { policyRoutes } from "../policies/policy.routes.ts";
 import { regionRoutes } from "../regions/region.routes.ts";
 import { areaRoutes } from "../zones/area.routes.ts";
 import type { RequestContext } from "./context.ts";
@@ -160,6 +161,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(personRoutes, deps);
   await app.register(auditRoutes, deps);
   await app.register(areaRoutes, deps);
+  await app.register(policyRoutes, deps);
 
   const webDist = opts.webDist === undefined ? WEB_DIST : opts.webDist;
   if (webDist && existsSync(webDist)) {

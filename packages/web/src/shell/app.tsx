@@ -29,6 +29,15 @@ const PersonFormPage = lazy(() =>
   import("../people/person-form-page.tsx").then((m) => ({ default: m.PersonFormPage })),
 );
 const UsersPage = lazy(() => import("../accounts/users-page.tsx").then((m) => ({ default: m.UsersPage })));
+const PoliciesPage = lazy(() =>
+  import("../policies/policies-page.tsx").then((m) => ({ default: m.PoliciesPage })),
+);
+const PolicyPackPage = lazy(() =>
+  import("../policies/policy-pack-page.tsx").then((m) => ({ default: m.PolicyPackPage })),
+);
+const RiskAreasPage = lazy(() =>
+  import("../zones/risk-areas-page.tsx").then((m) => ({ default: m.RiskAreasPage })),
+);
 const AuditPage = lazy(() => import("../audit/audit-page.tsx").then((m) => ({ default: m.AuditPage })));
 
 const FONT_FAMILY =
@@ -113,6 +122,30 @@ export function CordonApp() {
                   element={
                     <RequirePermission permission="audit.read">
                       <AuditPage />
+                    </RequirePermission>
+                  }
+                />
+                <Route
+                  path="policies"
+                  element={
+                    <RequirePermission permission="regions.read">
+                      <PoliciesPage />
+                    </RequirePermission>
+                  }
+                />
+                <Route
+                  path="policies/:id"
+                  element={
+                    <RequirePermission permission="regions.read">
+                      <PolicyPackPage />
+                    </RequirePermission>
+                  }
+                />
+                <Route
+                  path="risk-areas"
+                  element={
+                    <RequirePermission permission="regions.read">
+                      <RiskAreasPage />
                     </RequirePermission>
                   }
                 />

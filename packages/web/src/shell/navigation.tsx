@@ -23,8 +23,6 @@ import type { Permission } from "../accounts/session.tsx";
 /** Capabilities not built yet: each has a nav label key and a one-sentence description key of the same name. */
 export type PlannedCapability =
   | "arrivals"
-  | "policies"
-  | "riskAreas"
   | "quarantine"
   | "testing"
   | "investigations"
@@ -36,7 +34,7 @@ export type PlannedCapability =
   | "trips"
   | "command";
 
-type BuiltCapability = "regions" | "people" | "users" | "audit";
+type BuiltCapability = "regions" | "people" | "users" | "audit" | "policies" | "riskAreas";
 
 interface BuiltEntry {
   built: true;
@@ -91,8 +89,8 @@ export const NAVIGATION: (NavGroup | NavEntry)[] = [
     group: "screening",
     entries: [
       planned("arrivals", "/arrivals", <CarOutlined />),
-      planned("policies", "/policies", <ReadOutlined />),
-      planned("riskAreas", "/risk-areas", <WarningOutlined />),
+      built("policies", "/policies", <ReadOutlined />, "regions.read"),
+      built("riskAreas", "/risk-areas", <WarningOutlined />, "regions.read"),
     ],
   },
   planned("quarantine", "/quarantine", <HomeOutlined />),
