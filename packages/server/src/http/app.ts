@@ -17,6 +17,7 @@ import { accountRoutes } from "../accounts/account.routes.ts";
 import { sessionActor } from "../accounts/auth.service.ts";
 import { isDemoSeeded } from "../demo/demo.service.ts";
 import { z } from "zod";
+import { arrivalRoutes } from "../arrivals/arrival.routes.ts";
 import { auditRoutes } from "../audit/audit.routes.ts";
 import type { Db } from "../db/db.ts";
 import { personRoutes } from "../people/person.routes.ts";
@@ -162,6 +163,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(auditRoutes, deps);
   await app.register(areaRoutes, deps);
   await app.register(policyRoutes, deps);
+  await app.register(arrivalRoutes, deps);
 
   const webDist = opts.webDist === undefined ? WEB_DIST : opts.webDist;
   if (webDist && existsSync(webDist)) {
