@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
+import { after, before } from "node:test";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { openPglite } from "../../packages/server/src/db/db.ts";
 import { migrate } from "../../packages/server/src/db/migrate.ts";
@@ -78,4 +79,23 @@ export async function logIn(page: Page, cordon: Cordon, username: string): Promi
 export async function snapshot(page: Page, name: string): Promise<void> {
   const dir = process.env.CORDON_SCREENSHOTS;
   if (dir) await page.screenshot({ path: join(dir, `${name}.png`), fullPage: true });
+}
+
+export interface BrowserSuite {
+  cordon: Cordon;
+  browser: Browser;
+}
+
+/** Starts Cordon and Chromium before a test file's tests and stops both after them. */
+export function browserSuite(): BrowserSuite {
+  const suite = {} as BrowserSuite;
+  before(async () => {
+    suite.cordon = await startCordon();
+    suite.browser = await launchChromium();
+  });
+  after(async () => {
+    await suite.browser?.close();
+    await suite.cordon?.close();
+  });
+  return suite;
 }

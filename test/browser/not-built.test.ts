@@ -1,25 +1,13 @@
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
-import type { Browser } from "playwright-core";
-import { type Cordon, launchChromium, logIn, snapshot, startCordon } from "./browser-harness.ts";
+import { test } from "node:test";
+import { browserSuite, logIn, snapshot } from "./browser-harness.ts";
 
-let cordon: Cordon;
-let browser: Browser;
-
-before(async () => {
-  cordon = await startCordon();
-  browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-  await cordon?.close();
-});
+const suite = browserSuite();
 
 test("a capability that is not built yet says so plainly, in the user's language, with no made-up data", async () => {
-  const context = await browser.newContext({ locale: "zh-CN", viewport: { width: 1280, height: 800 } });
+  const context = await suite.browser.newContext({ locale: "zh-CN", viewport: { width: 1280, height: 800 } });
   const page = await context.newPage();
-  await logIn(page, cordon, "grid");
+  await logIn(page, suite.cordon, "grid");
 
   // Every part of the platform is in the navigation, built or not.
   for (const key of ["regions", "people", "arrivals", "quarantine", "testing", "investigations", "command"]) {
@@ -43,15 +31,15 @@ test("a capability that is not built yet says so plainly, in the user's language
   assert.ok(((await page.getByTestId("not-built-lead").textContent()) ?? "").includes("not built yet"));
 
   // Opened directly by its address, another one says the same.
-  await page.goto(`${cordon.baseUrl}/cold-chain`);
+  await page.goto(`${suite.cordon.baseUrl}/cold-chain`);
   await page.getByTestId("not-built-title").getByText("“Cold chain” is not built yet").waitFor();
   await context.close();
 });
 
 test("a citizen who logs in on a phone sees their own record, and no registry of anyone else", async () => {
-  const context = await browser.newContext({ locale: "zh-CN", viewport: { width: 390, height: 844 } });
+  const context = await suite.browser.newContext({ locale: "zh-CN", viewport: { width: 390, height: 844 } });
   const page = await context.newPage();
-  await logIn(page, cordon, "citizen");
+  await logIn(page, suite.cordon, "citizen");
   await page.getByTestId("person-detail").waitFor();
   assert.ok(((await page.getByTestId("person-name").textContent()) ?? "").length >= 2);
   assert.equal(await page.getByTestId("pii-audit-notice").textContent(), "查看完整信息已记录审计");

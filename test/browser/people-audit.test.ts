@@ -1,29 +1,17 @@
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
-import type { Browser } from "playwright-core";
-import { type Cordon, launchChromium, logIn, snapshot, startCordon } from "./browser-harness.ts";
+import { test } from "node:test";
+import { browserSuite, logIn, snapshot } from "./browser-harness.ts";
 
-let cordon: Cordon;
-let browser: Browser;
-
-before(async () => {
-  cordon = await startCordon();
-  browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-  await cordon?.close();
-});
+const suite = browserSuite();
 
 test("a grid worker corrects a resident's mobile number, and the administrator finds the change and the identifier read in the audit log", async () => {
-  const context = await browser.newContext({ locale: "zh-CN", viewport: { width: 1440, height: 900 } });
+  const context = await suite.browser.newContext({ locale: "zh-CN", viewport: { width: 1440, height: 900 } });
   const page = await context.newPage();
   const pageErrors: string[] = [];
   page.on("pageerror", (e) => pageErrors.push(e.message));
 
   // The grid worker of 兴庆区 logs in and opens the registry of their jurisdiction.
-  await logIn(page, cordon, "grid");
+  await logIn(page, suite.cordon, "grid");
   assert.equal(await page.getByTestId("current-user-role").textContent(), "网格员");
   // This installation holds synthetic demo people, and every page says so.
   assert.equal(await page.getByTestId("demo-tag").textContent(), "演示环境");
@@ -100,7 +88,7 @@ test("a grid worker corrects a resident's mobile number, and the administrator f
   // The administrator finds both the change and the full-identifier read of that person.
   await page.getByTestId("logout").click();
   await page.getByTestId("login-form").waitFor();
-  await logIn(page, cordon, "admin");
+  await logIn(page, suite.cordon, "admin");
   await page.getByTestId("nav-audit").click();
   await page.getByTestId("audit-table").waitFor();
   await page.getByTestId("audit-filter-entity-id").fill(personId);

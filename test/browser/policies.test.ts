@@ -1,27 +1,15 @@
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
-import type { Browser } from "playwright-core";
-import { type Cordon, launchChromium, logIn, snapshot, startCordon } from "./browser-harness.ts";
+import { test } from "node:test";
+import { browserSuite, logIn, snapshot } from "./browser-harness.ts";
 
 const QILIN_COMMUNITY = "530302001001";
 
-let cordon: Cordon;
-let browser: Browser;
-
-before(async () => {
-  cordon = await startCordon();
-  browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-  await cordon?.close();
-});
+const suite = browserSuite();
 
 test("command reads the Qilin pack beside its source text and tries an overseas arrival", async () => {
-  const context = await browser.newContext({ locale: "zh-CN", viewport: { width: 1440, height: 900 } });
+  const context = await suite.browser.newContext({ locale: "zh-CN", viewport: { width: 1440, height: 900 } });
   const page = await context.newPage();
-  await logIn(page, cordon, "command");
+  await logIn(page, suite.cordon, "command");
 
   await page.getByTestId("nav-policies").click();
   await page.waitForURL("**/policies");
@@ -63,9 +51,9 @@ test("command reads the Qilin pack beside its source text and tries an overseas 
 });
 
 test("command designates a high-risk community, sees it in force, then ends it", async () => {
-  const context = await browser.newContext({ locale: "zh-CN", viewport: { width: 1440, height: 900 } });
+  const context = await suite.browser.newContext({ locale: "zh-CN", viewport: { width: 1440, height: 900 } });
   const page = await context.newPage();
-  await logIn(page, cordon, "command");
+  await logIn(page, suite.cordon, "command");
   await page.getByTestId("nav-riskAreas").click();
   await page.waitForURL("**/risk-areas");
   await page.getByTestId("areas-table").waitFor();
