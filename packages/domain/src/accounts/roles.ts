@@ -52,7 +52,8 @@ export type Permission =
   | "regions.write"
   | "users.manage"
   | "audit.read"
-  | "areas.write";
+  | "areas.write"
+  | "deadlines.write";
 
 const ALL: Permission[] = [
   "people.read",
@@ -64,6 +65,7 @@ const ALL: Permission[] = [
   "users.manage",
   "audit.read",
   "areas.write",
+  "deadlines.write",
 ];
 
 /** The permission matrix. Citizens see only their own record, through `self` routes, not these. */
@@ -78,6 +80,7 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     "regions.write",
     "audit.read",
     "areas.write",
+    "deadlines.write",
   ],
   investigator: ["people.read", "people.pii", "people.write", "regions.read"],
   grid_worker: ["people.read", "people.pii", "people.write", "people.import", "regions.read"],

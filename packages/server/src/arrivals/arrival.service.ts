@@ -3,7 +3,6 @@ import {
   advance,
   type ControlStep,
   isOverdue,
-  newTask,
   STEP_LABELS,
   type StepRecord,
   type TaskStatus,
@@ -15,6 +14,7 @@ import type { Message } from "@cordon/domain/shared/result";
 import { isWithin, subtreePrefix } from "@cordon/domain/regions/region-code";
 import { v7 as uuidv7 } from "uuid";
 import { recordAudit } from "../audit/audit.service.ts";
+import { deadlineFor } from "../deadlines/deadline.service.ts";
 import type { Db } from "../db/db.ts";
 import { conflict, type RequestContext, requireActor } from "../http/context.ts";
 import { forbidden, invalid, notFound } from "../http/errors.ts";
@@ -107,7 +107,10 @@ export async function registerArrival(
         arrivalId: arrival.id,
         personId: person.id,
         regionCode: input.destinationRegionCode,
-        ...newTask(ctx.now),
+        status: "pending",
+        createdAt: ctx.now,
+        dueAt: await deadlineFor(db, input.destinationRegionCode, "arrivalTask", ctx.now),
+        steps: [],
         updatedAt: ctx.now,
         version: 1,
       }

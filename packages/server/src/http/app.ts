@@ -19,6 +19,7 @@ import { isDemoSeeded } from "../demo/demo.service.ts";
 import { z } from "zod";
 import { arrivalRoutes } from "../arrivals/arrival.routes.ts";
 import { auditRoutes } from "../audit/audit.routes.ts";
+import { deadlineRoutes } from "../deadlines/deadline.routes.ts";
 import type { Db } from "../db/db.ts";
 import { personRoutes } from "../people/person.routes.ts";
 import { policyRoutes } from "../policies/policy.routes.ts";
@@ -164,6 +165,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(areaRoutes, deps);
   await app.register(policyRoutes, deps);
   await app.register(arrivalRoutes, deps);
+  await app.register(deadlineRoutes, deps);
 
   const webDist = opts.webDist === undefined ? WEB_DIST : opts.webDist;
   if (webDist && existsSync(webDist)) {
