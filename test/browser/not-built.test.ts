@@ -46,8 +46,9 @@ test("a citizen who logs in on a phone sees their own record, and no registry of
   // On a phone the navigation folds away; opened, it offers the platform but not the registry.
   assert.equal(await page.getByTestId("side-nav").count(), 0);
   await page.getByTestId("nav-toggle").click();
-  await page.getByTestId("nav-arrivals").waitFor();
+  await page.getByTestId("nav-quarantine").waitFor();
   assert.equal(await page.getByTestId("nav-people").count(), 0);
+  assert.equal(await page.getByTestId("nav-arrivals").count(), 0);
   assert.equal(await page.getByTestId("nav-regions").count(), 0);
   await page.getByTestId("nav-toggle").click();
   await snapshot(page, "citizen-own-record");

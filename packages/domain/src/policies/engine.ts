@@ -343,6 +343,14 @@ function combine(acc: CombinedMeasures, m: Measures, ruleId: string): CombinedMe
   return out;
 }
 
+/** The reason given when a pack is in force but the person is in none of its categories. */
+export function noRuleMatchedReason(packId: string, at: string): Message {
+  return {
+    zh: `规则包 ${packId} 在 ${at} 有效，但此人不属于其中任何一类人员`,
+    en: `pack ${packId} is in force at ${at}, but the person falls in none of its categories`,
+  };
+}
+
 /** Decides a person's measures under the pack in force, with the rules and facts behind them. */
 export function decideMeasures(input: DecisionInput): Decision {
   const arrival = parseInstant(input.arrivalAt);
@@ -397,10 +405,7 @@ export function decideMeasures(input: DecisionInput): Decision {
       pack: packRef,
       measures: {},
       explanation: [],
-      reason: {
-        zh: `规则包 ${pack.id} 在 ${input.arrivalAt} 有效，但此人不属于其中任何一类人员`,
-        en: `pack ${pack.id} is in force at ${input.arrivalAt}, but the person falls in none of its categories`,
-      },
+      reason: noRuleMatchedReason(pack.id, input.arrivalAt),
     };
   }
   return { status: "decided", pack: packRef, measures, measureSources, explanation };

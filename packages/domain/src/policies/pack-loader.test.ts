@@ -198,3 +198,65 @@ describe("loading a policy pack", () => {
     assert.equal(e[0]?.line, 6);
   });
 });
+
+describe("loading a pack's zoning transitions", () => {
+  const ZONING = `${GOOD}zoning:
+  - id: high-to-medium
+    from: high
+    to: medium
+    conditions:
+      daysWithoutNewInfection: 7
+      screeningNegative: {onDay: 7}
+    source: {quote: 连续7天无新增, en: seven days without a new infection}
+`;
+
+  test("a downgrade with its conditions as data loads", () => {
+    const r = parsePack({ file: "good.yaml", text: ZONING });
+    assert.ok(r.ok);
+    assert.equal(r.pack.pack.zoning?.[0]?.to, "medium");
+  });
+
+  test("an unknown condition is rejected at its line, in the file that has it", () => {
+    const [e, ...rest] = errorsOf(
+      ZONING.replace(
+        "      daysWithoutNewInfection: 7",
+        "      daysWithoutNewInfection: 7\n      curfew: true",
+      ),
+      "zoning.yaml",
+    );
+    assert.equal(rest.length, 0);
+    assert.deepEqual([e?.file, e?.code, e?.line], ["zoning.yaml", "pack.unknown_field", 22]);
+  });
+
+  test("high → sealed is not a downgrade; a lift (to: null) of any kind is", () => {
+    assert.deepEqual(
+      errorsOf(ZONING.replace("to: medium", "to: sealed")).map((e) => [e.code, e.line]),
+      [["zoning.not_a_downgrade", 19]],
+    );
+    assert.ok(parsePack({ file: "lift.yaml", text: ZONING.replace("to: medium", "to: null") }).ok);
+  });
+
+  test("a screening condition needs exactly one of onDay and withinDaysBefore, on a day that comes", () => {
+    assert.deepEqual(
+      errorsOf(ZONING.replace("{onDay: 7}", "{onDay: 7, withinDaysBefore: 2}")).map((e) => e.code),
+      ["zoning.screening"],
+    );
+    assert.deepEqual(
+      errorsOf(ZONING.replace("{onDay: 7}", "{onDay: 9}")).map((e) => e.code),
+      ["zoning.never_matches"],
+    );
+  });
+
+  test("a second transition from the same kind after an unconditioned one is shadowed", () => {
+    const text = `${ZONING}  - id: high-to-low
+    from: high
+    to: low
+    conditions: {daysWithoutNewInfection: 5}
+    source: {quote: 五天, en: five days}
+`;
+    assert.deepEqual(
+      errorsOf(text).map((e) => e.code),
+      ["zoning.shadowed"],
+    );
+  });
+});

@@ -200,6 +200,76 @@ function checkRules(pack: Pack, to: number | null, at: (p: Path) => number, file
   return errors;
 }
 
+const RANK: Record<string, { scheme: string; rank: number }> = {
+  high: { scheme: "risk", rank: 3 },
+  medium: { scheme: "risk", rank: 2 },
+  low: { scheme: "risk", rank: 1 },
+  sealed: { scheme: "zone", rank: 3 },
+  controlled: { scheme: "zone", rank: 2 },
+  precaution: { scheme: "zone", rank: 1 },
+};
+
+/** `to` is a lower kind of the same scheme as `from` (high → medium → low; sealed → controlled → precaution). */
+export function isDowngrade(from: string, to: string): boolean {
+  const a = RANK[from];
+  const b = RANK[to];
+  return !!a && !!b && a.scheme === b.scheme && b.rank < a.rank;
+}
+
+/** Checks a schema-valid pack's zoning transitions for ones that cannot be applied. */
+function checkZoning(pack: Pack, at: (p: Path) => number, file: string) {
+  const errors: PackLoadError[] = [];
+  const ids = new Set<string>();
+  (pack.zoning ?? []).forEach((t, i) => {
+    const p = (...rest: Path): Path => ["zoning", i, ...rest];
+    const e = (path: Path, code: string, zh: string, en: string) =>
+      errors.push(err(file, at(path), path, code, zh, en));
+    if (ids.has(t.id))
+      e(p("id"), "zoning.duplicate_id", `调整规则编号重复：${t.id}`, `duplicate transition id: ${t.id}`);
+    ids.add(t.id);
+    if (t.to !== null && !isDowngrade(t.from, t.to))
+      e(
+        p("to"),
+        "zoning.not_a_downgrade",
+        `${t.from} → ${t.to} 不是降级：只能降为同一体系中较低的等级，或解除（to: null）`,
+        `${t.from} → ${t.to} is not a downgrade: only a lower kind of the same scheme, or a lift (to: null)`,
+      );
+    if (t.downgradedFrom !== undefined && !isDowngrade(t.downgradedFrom, t.from))
+      e(
+        p("downgradedFrom"),
+        "zoning.contradiction",
+        `${t.downgradedFrom} 不能降级为 ${t.from}，此条件永远无法满足`,
+        `${t.downgradedFrom} cannot be downgraded to ${t.from}, so this condition can never hold`,
+      );
+    const s = t.conditions.screeningNegative;
+    if (s && (s.onDay === undefined) === (s.withinDaysBefore === undefined))
+      e(
+        p("conditions", "screeningNegative"),
+        "zoning.screening",
+        "筛查条件须且只能写 onDay（第 N 天）或 withinDaysBefore（调整前 N 天内）之一",
+        "a screening condition takes exactly one of onDay (day N) or withinDaysBefore (within N days before)",
+      );
+    if (s?.onDay !== undefined && s.onDay > t.conditions.daysWithoutNewInfection)
+      e(
+        p("conditions", "screeningNegative", "onDay"),
+        "zoning.never_matches",
+        "筛查日晚于无新增天数，调整时该日尚未到来",
+        "the screening day is after the days without a new infection, so it has not come when the transition is due",
+      );
+    const shadow = (pack.zoning ?? [])
+      .slice(0, i)
+      .find((x) => x.from === t.from && x.downgradedFrom === undefined);
+    if (shadow)
+      e(
+        p("id"),
+        "zoning.shadowed",
+        `调整规则 ${t.id} 永远不会适用：前面的 ${shadow.id} 对同一等级无附加条件`,
+        `transition ${t.id} can never apply: the earlier ${shadow.id} covers the same kind without a downgradedFrom condition`,
+      );
+  });
+  return errors;
+}
+
 /** Parses one file. Schema and rule errors come back together; overlap needs all files (see loadPacks). */
 export function parsePack(
   input: PackFile,
@@ -252,6 +322,7 @@ export function parsePack(
     );
   }
   errors.push(...checkRules(pack, to, at, input.file));
+  errors.push(...checkZoning(pack, at, input.file));
   if (errors.length) return { ok: false, errors };
   return { ok: true, pack: { pack, file: input.file, from, to } };
 }

@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import { regionLevel } from "../regions/region-code.ts";
+import { AREA_KINDS, type AreaKind } from "../zones/area.ts";
 
 export type Category =
   | "inbound_overseas"
@@ -70,12 +71,28 @@ export const SEED_FILES = [
 /** "2021-12-07", "2021-12-07T08:00", "2021-12-07T08:00:00+08:00"; without an offset, Asia/Shanghai. */
 const INSTANT = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})?)?$/;
 
-/** Epoch milliseconds of an ISO date or datetime; dates and offset-less times are Beijing time. */
-export function parseInstant(s: string): number | null {
+/**
+ * Recently parsed dates: a batch of arrivals repeats the same few hundred stay dates (bounded; cleared
+ * when full). Datetimes, nearly all different, are not kept.
+ */
+const parsedDates = new Map<string, number | null>();
+
+function parseUncached(s: string): number | null {
   if (!INSTANT.test(s)) return null;
   const full = s.length === 10 ? `${s}T00:00:00+08:00` : /(Z|[+-]\d{2}:\d{2})$/.test(s) ? s : `${s}+08:00`;
-  const t = Date.parse(full);
-  return Number.isNaN(t) ? null : t;
+  const ms = Date.parse(full);
+  return Number.isNaN(ms) ? null : ms;
+}
+
+/** Epoch milliseconds of an ISO date or datetime; dates and offset-less times are Beijing time. */
+export function parseInstant(s: string): number | null {
+  if (s.length !== 10) return parseUncached(s);
+  const seen = parsedDates.get(s);
+  if (seen !== undefined) return seen;
+  const t = parseUncached(s);
+  if (parsedDates.size >= 8192) parsedDates.clear();
+  parsedDates.set(s, t);
+  return t;
 }
 
 const instant = z.string().refine((s) => parseInstant(s) !== null, {
@@ -154,6 +171,33 @@ export const ruleSchema = z.strictObject({
   note: message.optional(),
 });
 
+/**
+ * A downgrade or lift of a risk area or zone that the pack proposes (a person confirms). Conditions are
+ * data: each one present must hold. See docs/capabilities/zones.md.
+ */
+export const zoningTransitionSchema = z.strictObject({
+  id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, "expected a kebab-case id"),
+  /** The kind of designation the transition applies to. */
+  from: z.enum(AREA_KINDS as [AreaKind, ...AreaKind[]]),
+  /** The lower kind it becomes; null = the designation is lifted. */
+  to: z.enum(AREA_KINDS as [AreaKind, ...AreaKind[]]).nullable(),
+  /** Only for a designation opened by downgrading one of this kind ("the medium area that results"). */
+  downgradedFrom: z.enum(AREA_KINDS as [AreaKind, ...AreaKind[]]).optional(),
+  conditions: z.strictObject({
+    /** Whole days (Beijing calendar) since the designation or the last new infection, whichever is later. */
+    daysWithoutNewInfection: days,
+    /** An area-wide screening round, all negative: on day N of that count, or within N days before the transition. */
+    screeningNegative: z
+      .strictObject({ onDay: days.optional(), withinDaysBefore: days.optional() })
+      .optional(),
+    /** The last close contact linked to the area has been released. */
+    lastContactReleased: z.literal(true).optional(),
+  }),
+  /** The sentence the transition implements, verbatim from the source, and an English gloss. */
+  source: z.strictObject({ quote: z.string().min(1), en: z.string().min(1) }),
+  note: message.optional(),
+});
+
 export const packSchema = z.strictObject({
   id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, "expected a kebab-case id"),
   title: message,
@@ -174,10 +218,13 @@ export const packSchema = z.strictObject({
     quotedFrom: z.string().min(1).optional(),
   }),
   rules: z.array(ruleSchema).min(1),
+  /** Downgrades and lifts of risk areas and zones the pack proposes; absent when the source says nothing. */
+  zoning: z.array(zoningTransitionSchema).min(1).optional(),
 });
 
 export type Pack = z.infer<typeof packSchema>;
 export type Rule = z.infer<typeof ruleSchema>;
+export type ZoningTransition = z.infer<typeof zoningTransitionSchema>;
 export type Measures = z.infer<typeof measuresSchema>;
 export type TestBlock = z.infer<typeof testBlockSchema>;
 
@@ -185,6 +232,11 @@ export type TestBlock = z.infer<typeof testBlockSchema>;
 export interface LoadedPack {
   pack: Pack;
   file: string;
+  /**
+   * The first 16 hex digits of the SHA-256 of the file's text, set by the server's loader: which
+   * version of the pack decided (stored with every decision, so kept short).
+   */
+  digest?: string;
   from: number;
   /** Exclusive; null = open-ended. */
   to: number | null;

@@ -37,6 +37,8 @@ describe("every shipped pack", () => {
         ? readFileSync(join(SEEDS_DIR, pack.source.seedFile), "utf8")
         : protocols;
       for (const rule of pack.rules) assert.ok(text.includes(rule.source.quote), `${pack.id}/${rule.id}`);
+      for (const t of pack.zoning ?? [])
+        assert.ok(text.includes(t.source.quote), `${pack.id}/zoning/${t.id}`);
     }
   });
 });

@@ -18,6 +18,10 @@ describe("GB/T 2260 region codes", () => {
     assert.equal(regionLevel("530302001001001"), "grid");
     assert.equal(regionLevel("000000"), "country");
     assert.equal(regionLevel("5303"), null);
+    assert.equal(regionLevel("53030a"), null);
+    assert.equal(regionLevel("5303020010011"), null);
+    assert.equal(regionLevel("530302 01"), null);
+    assert.equal(regionLevel("５３０３０２"), null, "full-width digits are not a code");
   });
 
   test("Qilin district lies in Qujing and Yunnan, not in Ningxia", () => {

@@ -20,12 +20,16 @@ export const REGION_LEVELS: readonly RegionLevel[] = [
 
 export const NATIONAL_ROOT = "000000";
 
+const DIGITS = /^\d+$/;
+
 export function regionLevel(code: string): RegionLevel | null {
   if (code === NATIONAL_ROOT) return "country";
-  if (/^\d{15}$/.test(code)) return "grid";
-  if (/^\d{12}$/.test(code)) return "community";
-  if (/^\d{9}$/.test(code)) return "township";
-  if (!/^\d{6}$/.test(code)) return null;
+  // By length first, then one digits test: this runs for every stay of every arrival in a batch.
+  const n = code.length;
+  if ((n !== 6 && n !== 9 && n !== 12 && n !== 15) || !DIGITS.test(code)) return null;
+  if (n === 15) return "grid";
+  if (n === 12) return "community";
+  if (n === 9) return "township";
   if (code.endsWith("0000")) return "province";
   if (code.endsWith("00")) return "city";
   return "county";

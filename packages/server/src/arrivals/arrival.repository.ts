@@ -1,5 +1,6 @@
 import type { StepRecord, TaskStatus } from "@cordon/domain/arrivals/control-task";
-import type { Decision, PersonFacts, Stay } from "@cordon/domain/policies/engine";
+import type { PersonFacts, Stay } from "@cordon/domain/policies/engine";
+import type { StoredDecision } from "@cordon/domain/policies/stored-decision";
 import type { Queryable } from "../db/db.ts";
 
 export interface ArrivalRow {
@@ -10,9 +11,10 @@ export interface ArrivalRow {
   arrivalAt: Date;
   destinationRegionCode: string;
   travelHistory: Stay[];
-  facts: PersonFacts;
+  /** The person's other facts as stated; the travel history is its own column, not repeated here. */
+  facts: Omit<PersonFacts, "travelHistory">;
   reportedBy: "grid_worker" | "citizen";
-  decision: Decision;
+  decision: StoredDecision;
   createdBy: string | null;
   createdAt: Date;
 }
@@ -110,8 +112,13 @@ export async function updateTask(
 export interface TaskListRow extends TaskRow {
   personName: string;
   documentNumber: string;
-  decision: Decision;
+  decision: StoredDecision;
   arrivalAt: Date;
+  regionName: string;
+  reportedBy: ArrivalRow["reportedBy"];
+  originRegionCode: string | null;
+  originRegionName: string | null;
+  route: string | null;
 }
 
 export interface TaskFilter {
@@ -132,14 +139,15 @@ export async function listTasks(q: Queryable, f: TaskFilter): Promise<TaskListRo
     where += f.overdue ? ` AND ${late}` : ` AND NOT ${late}`;
   }
   const rows = (
-    await q.query<
-      RawTask & { personName: string; documentNumber: string; decision: Decision; arrivalAt: Date }
-    >(
+    await q.query<RawTask & Omit<TaskListRow, keyof TaskRow>>(
       `SELECT ${TASK_COLUMNS}, p.name AS "personName", p.document_number AS "documentNumber",
-         a.decision, a.arrival_at AS "arrivalAt"
+         a.decision, a.arrival_at AS "arrivalAt", r.name AS "regionName", a.reported_by AS "reportedBy",
+         a.origin_region_code AS "originRegionCode", o.name AS "originRegionName", a.route
        FROM control_tasks t
        JOIN arrivals a ON a.person_id = t.person_id AND a.id = t.arrival_id
        JOIN persons p ON p.id = t.person_id
+       JOIN regions r ON r.code = t.region_code
+       LEFT JOIN regions o ON o.code = a.origin_region_code
        WHERE ${where} ORDER BY t.due_at, t.id LIMIT 5000`,
       params,
     )
@@ -177,4 +185,64 @@ export async function countsByChild(
       [children.map((c) => c.code), children.map((c) => c.prefix), now],
     )
   ).rows;
+}
+
+export interface MyArrivalRow {
+  id: string;
+  arrivalAt: Date;
+  destinationRegionCode: string;
+  destinationName: string;
+  originRegionCode: string | null;
+  route: string | null;
+  decision: StoredDecision;
+  createdAt: Date;
+  task: { id: string; status: TaskStatus; dueAt: Date; steps: { step: string; at: Date }[] } | null;
+}
+
+/** One person's arrivals, newest first, each with its control task (if any). */
+export async function myArrivals(q: Queryable, personId: string): Promise<MyArrivalRow[]> {
+  const rows = (
+    await q.query<
+      Omit<MyArrivalRow, "task"> & {
+        taskId: string | null;
+        status: TaskStatus | null;
+        dueAt: Date | null;
+        steps: { step: string; at: string }[] | null;
+      }
+    >(
+      `SELECT a.id, a.arrival_at AS "arrivalAt", a.destination_region_code AS "destinationRegionCode",
+         r.name AS "destinationName", a.origin_region_code AS "originRegionCode", a.route, a.decision,
+         a.created_at AS "createdAt", t.id AS "taskId", t.status, t.due_at AS "dueAt", t.steps
+       FROM arrivals a
+       JOIN regions r ON r.code = a.destination_region_code
+       LEFT JOIN control_tasks t ON t.person_id = a.person_id AND t.arrival_id = a.id
+       WHERE a.person_id = $1
+       ORDER BY a.created_at DESC, a.id DESC LIMIT 200`,
+      [personId],
+    )
+  ).rows;
+  return rows.map(({ taskId, status, dueAt, steps, ...a }) => ({
+    ...a,
+    task:
+      taskId && status && dueAt
+        ? {
+            id: taskId,
+            status,
+            dueAt,
+            steps: (steps ?? []).map((s) => ({ step: s.step, at: new Date(s.at) })),
+          }
+        : null,
+  }));
+}
+
+/** Display names of the accounts that took steps (step records keep the account id). */
+export async function accountNames(q: Queryable, ids: readonly string[]): Promise<Map<string, string>> {
+  if (ids.length === 0) return new Map();
+  const rows = (
+    await q.query<{ id: string; name: string }>(
+      `SELECT id::text AS id, display_name AS name FROM users WHERE id = ANY($1::uuid[])`,
+      [[...new Set(ids)]],
+    )
+  ).rows;
+  return new Map(rows.map((r) => [r.id, r.name]));
 }

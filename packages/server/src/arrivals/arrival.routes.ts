@@ -1,5 +1,5 @@
 import { CONTROL_STEPS, type ControlStep } from "@cordon/domain/arrivals/control-task";
-import type { LoadedPack } from "@cordon/domain/policies/pack-schema";
+import { type LoadedPack, measuresSchema, testBlockSchema } from "@cordon/domain/policies/pack-schema";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import type { Db } from "../db/db.ts";
@@ -9,8 +9,12 @@ import { PersonFactsSchema } from "../policies/policy.routes.ts";
 import type { TaskRow } from "./arrival.repository.ts";
 import {
   arrivalCounts,
+  findPlaces,
   listControlTasks,
+  listMyArrivals,
+  type RegisteredArrival,
   registerArrival,
+  selfReportArrival,
   type TaskListItem,
   takeStep,
 } from "./arrival.service.ts";
@@ -36,6 +40,11 @@ const TaskSchema = z
   })
   .meta({ id: "ControlTask" });
 
+/** The decision's combined measures (the shape of PolicyCombinedMeasures). */
+const DecidedMeasuresSchema = measuresSchema.extend({
+  tests: z.array(testBlockSchema.extend({ ruleId: z.string() })).optional(),
+});
+
 const TaskListItemSchema = z
   .object({
     id: z.string(),
@@ -44,14 +53,23 @@ const TaskListItemSchema = z
     personName: z.string(),
     documentNumberMasked: z.string(),
     regionCode: z.string(),
+    regionName: z.string(),
     arrivalAt: IsoDateTime,
+    reportedBy: z.enum(["grid_worker", "citizen"]),
+    originRegionCode: z.string().nullable(),
+    originRegionName: z.string().nullable(),
+    route: z.string().nullable(),
     status: StatusSchema,
     statusLabel: MessageSchema,
     dueAt: IsoDateTime,
     overdue: z.boolean(),
     packId: z.string().nullable(),
-    measures: z.array(z.string()),
-    steps: z.array(StepRecordSchema),
+    packTitle: MessageSchema.nullable(),
+    measures: z.array(z.string()).meta({ description: 'Short codes, e.g. "centralizedQuarantine 14d"' }),
+    decidedMeasures: DecidedMeasuresSchema.nullable().meta({
+      description: "The decision's combined measures, to be said in words (null: no measures)",
+    }),
+    steps: z.array(StepRecordSchema.extend({ byName: z.string().nullable() })),
     version: z.int(),
   })
   .meta({ id: "ControlTaskListItem" });
@@ -69,6 +87,40 @@ const ArrivalSchema = z
     createdAt: IsoDateTime,
   })
   .meta({ id: "Arrival" });
+
+const MyArrivalSchema = z
+  .object({
+    id: z.string(),
+    arrivalAt: IsoDateTime,
+    destinationRegionCode: z.string(),
+    destinationName: z.string(),
+    originRegionCode: z.string().nullable(),
+    route: z.string().nullable(),
+    decision: z.unknown().meta({ description: "The policy engine's decision, with its explanation" }),
+    createdAt: IsoDateTime,
+    task: z
+      .object({
+        id: z.string(),
+        status: StatusSchema,
+        dueAt: IsoDateTime,
+        steps: z.array(z.object({ step: StepSchema, at: IsoDateTime })),
+      })
+      .nullable(),
+  })
+  .meta({ id: "MyArrival" });
+
+const TravelHistorySchema = z
+  .array(z.strictObject({ regionCode: RegionCode, from: z.string().max(40), to: z.string().max(40) }))
+  .max(200);
+
+/** What a citizen knows about themself; contact status is for the investigators to establish. */
+const CitizenFactsSchema = PersonFactsSchema.pick({
+  inboundOverseas: true,
+  occupation: true,
+  leftClosedLoop: true,
+  festivalReturnee: true,
+  releasedFromQuarantineElsewhere: true,
+});
 
 const CountsSchema = z
   .object({
@@ -94,11 +146,32 @@ const taskOut = (t: TaskRow) => ({
   createdAt: t.createdAt.toISOString(),
   updatedAt: t.updatedAt.toISOString(),
 });
+const arrivalOut = ({ arrival: a, decision }: RegisteredArrival) => ({
+  id: a.id,
+  personId: a.personId,
+  originRegionCode: a.originRegionCode,
+  route: a.route,
+  arrivalAt: a.arrivalAt.toISOString(),
+  destinationRegionCode: a.destinationRegionCode,
+  reportedBy: a.reportedBy,
+  decision,
+  createdAt: a.createdAt.toISOString(),
+});
+const myOut = (a: Awaited<ReturnType<typeof listMyArrivals>>[number]) => ({
+  ...a,
+  arrivalAt: a.arrivalAt.toISOString(),
+  createdAt: a.createdAt.toISOString(),
+  task: a.task && {
+    ...a.task,
+    dueAt: a.task.dueAt.toISOString(),
+    steps: a.task.steps.map((s) => ({ step: s.step as ControlStep, at: s.at.toISOString() })),
+  },
+});
 const listOut = (t: TaskListItem) => ({
   ...t,
   arrivalAt: t.arrivalAt.toISOString(),
   dueAt: t.dueAt.toISOString(),
-  steps: stepsOut(t.steps),
+  steps: t.steps.map((s) => ({ ...s, at: s.at.toISOString() })),
 });
 
 export const arrivalRoutes: FastifyPluginAsyncZod<{ db: Db; packs?: readonly LoadedPack[] }> = async (
@@ -120,11 +193,7 @@ export const arrivalRoutes: FastifyPluginAsyncZod<{ db: Db; packs?: readonly Loa
           destinationRegionCode: RegionCode,
           originRegionCode: z.string().max(20).nullish(),
           route: z.string().max(1000).nullish(),
-          travelHistory: z
-            .array(
-              z.strictObject({ regionCode: RegionCode, from: z.string().max(40), to: z.string().max(40) }),
-            )
-            .max(200),
+          travelHistory: TravelHistorySchema,
           facts: PersonFactsSchema.omit({ travelHistory: true }),
         }),
         response: {
@@ -135,21 +204,83 @@ export const arrivalRoutes: FastifyPluginAsyncZod<{ db: Db; packs?: readonly Loa
     },
     async (req, reply) => {
       const r = await registerArrival(db, req.ctx, packs, req.body);
-      return reply.status(201).send({
-        arrival: {
-          id: r.arrival.id,
-          personId: r.arrival.personId,
-          originRegionCode: r.arrival.originRegionCode,
-          route: r.arrival.route,
-          arrivalAt: r.arrival.arrivalAt.toISOString(),
-          destinationRegionCode: r.arrival.destinationRegionCode,
-          reportedBy: r.arrival.reportedBy,
-          decision: r.arrival.decision,
-          createdAt: r.arrival.createdAt.toISOString(),
-        },
-        task: r.task ? taskOut(r.task) : null,
-      });
+      return reply.status(201).send({ arrival: arrivalOut(r), task: r.task ? taskOut(r.task) : null });
     },
+  );
+
+  app.post(
+    "/api/me/arrivals",
+    {
+      schema: {
+        tags: ["arrivals"],
+        summary:
+          "A citizen reports their own arrival (来返报备) for the person their account is linked to; classified and tasked like a grid worker's registration",
+        body: z.strictObject({
+          arrivalAt: Instant,
+          destinationRegionCode: RegionCode,
+          originRegionCode: RegionCode.nullish(),
+          route: z.string().max(1000).nullish(),
+          travelHistory: TravelHistorySchema,
+          facts: CitizenFactsSchema.default({}),
+        }),
+        response: {
+          201: z.object({ arrival: ArrivalSchema, task: TaskSchema.nullable() }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (req, reply) => {
+      const r = await selfReportArrival(db, req.ctx, packs, req.body);
+      return reply.status(201).send({ arrival: arrivalOut(r), task: r.task ? taskOut(r.task) : null });
+    },
+  );
+
+  app.get(
+    "/api/me/arrivals/places",
+    {
+      schema: {
+        tags: ["arrivals"],
+        summary:
+          "Find places by name or code for the self-report (destination, origin, stays); region names are public, so any account may search",
+        querystring: z.strictObject({
+          q: z.string().min(1).max(50),
+          limit: z.coerce.number().int().min(1).max(50).default(20),
+        }),
+        response: {
+          200: z.object({
+            items: z.array(
+              z.object({
+                code: z.string(),
+                parentCode: z.string().nullable(),
+                level: z.enum(["country", "province", "city", "county", "township", "community", "grid"]),
+                name: z.string(),
+              }),
+            ),
+          }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (req) => ({
+      items: (await findPlaces(db, req.ctx, req.query.q, req.query.limit)).map((r) => ({
+        code: r.code,
+        parentCode: r.parentCode,
+        level: r.level,
+        name: r.name,
+      })),
+    }),
+  );
+
+  app.get(
+    "/api/me/arrivals",
+    {
+      schema: {
+        tags: ["arrivals"],
+        summary: "A citizen's own arrival reports, newest first, with the measures and where the task stands",
+        response: { 200: z.object({ items: z.array(MyArrivalSchema) }), ...errorResponses },
+      },
+    },
+    async (req) => ({ items: (await listMyArrivals(db, req.ctx, packs)).map(myOut) }),
   );
 
   app.get(
@@ -168,7 +299,7 @@ export const arrivalRoutes: FastifyPluginAsyncZod<{ db: Db; packs?: readonly Loa
     },
     async (req) => ({
       items: (
-        await listControlTasks(db, req.ctx, {
+        await listControlTasks(db, req.ctx, packs, {
           regionCode: req.query.regionCode,
           overdue: req.query.overdue === undefined ? undefined : req.query.overdue === "true",
         })

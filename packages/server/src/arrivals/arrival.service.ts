@@ -8,26 +8,30 @@ import {
   type TaskStatus,
 } from "@cordon/domain/arrivals/control-task";
 import { maskIdNumber } from "@cordon/domain/people/masking";
-import type { Decision, PersonFacts, Stay } from "@cordon/domain/policies/engine";
+import type { CombinedMeasures, Decision, PersonFacts, Stay } from "@cordon/domain/policies/engine";
+import { type ReadDecision, readDecision, storedDecision } from "@cordon/domain/policies/stored-decision";
 import type { LoadedPack } from "@cordon/domain/policies/pack-schema";
-import type { Message } from "@cordon/domain/shared/result";
+import type { FieldError, Message } from "@cordon/domain/shared/result";
 import { isWithin, subtreePrefix } from "@cordon/domain/regions/region-code";
 import { v7 as uuidv7 } from "uuid";
 import { recordAudit } from "../audit/audit.service.ts";
 import { deadlineFor } from "../deadlines/deadline.service.ts";
 import type { Db } from "../db/db.ts";
 import { conflict, type RequestContext, requireActor } from "../http/context.ts";
-import { forbidden, invalid, notFound } from "../http/errors.ts";
+import { AppError, forbidden, invalid, notFound } from "../http/errors.ts";
 import { findPerson } from "../people/person.repository.ts";
 import { explainPolicy } from "../policies/policy.service.ts";
-import { childRegions, findRegion } from "../regions/region.repository.ts";
+import { childRegions, findRegion, type RegionRow, searchRegions } from "../regions/region.repository.ts";
 import {
+  accountNames,
   type ArrivalRow,
   countsByChild,
   findTask,
   insertArrival,
   insertTask,
   listTasks,
+  type MyArrivalRow,
+  myArrivals,
   type RegionCountRow,
   type TaskRow,
   updateTask,
@@ -37,8 +41,8 @@ import {
 const PERSON = { zh: "人员", en: "Person" };
 const TASK = { zh: "管控任务", en: "Control task" };
 
-export interface RegisterArrivalInput {
-  personId: string;
+/** What is stated about an arrival, by a grid worker or by the citizen themself. */
+export interface ArrivalReport {
   arrivalAt: string;
   destinationRegionCode: string;
   originRegionCode?: string | null | undefined;
@@ -47,16 +51,24 @@ export interface RegisterArrivalInput {
   facts: Omit<PersonFacts, "travelHistory">;
 }
 
+export interface RegisterArrivalInput extends ArrivalReport {
+  personId: string;
+}
+
 export interface RegisteredArrival {
   arrival: ArrivalRow;
+  /** The engine's decision in full (the arrival holds its stored form). */
+  decision: Decision;
   task: TaskRow | null;
 }
+
+const NO_REGION = { zh: "没有此区划", en: "No such region" };
 
 /**
  * A grid worker registers an arrival for a person in the registry, inside their jurisdiction. The
  * policy engine classifies it under the pack in force and the recorded risk areas; a decision with
- * measures opens a control task for the destination community/grid, due 24 hours later. Audited
- * `arrival.register`.
+ * measures opens a control task for the destination community/grid, due when the jurisdiction's
+ * deadline says. Audited `arrival.register`.
  */
 export async function registerArrival(
   db: Db,
@@ -70,13 +82,89 @@ export async function registerArrival(
   const person = await findPerson(db, input.personId);
   if (!person) throw notFound(PERSON);
   if (!(await findRegion(db, input.destinationRegionCode)))
-    throw invalid([
-      {
-        field: "destinationRegionCode",
-        code: "region.unknown",
-        message: { zh: "没有此区划", en: "No such region" },
+    throw invalid([{ field: "destinationRegionCode", code: "region.unknown", message: NO_REGION }]);
+  return recordArrival(db, ctx, packs, person.id, input, "grid_worker");
+}
+
+export const NO_LINKED_PERSON = () =>
+  new AppError(403, "no_linked_person", {
+    zh: "您的账号尚未关联居民档案，无法自行报备；请联系所在社区",
+    en: "Your account is not linked to a resident record, so you cannot report for yourself; contact your community",
+  });
+
+/** The citizen's account and the person record it is linked to; 403 when there is none. */
+async function ownPerson(db: Db, ctx: RequestContext): Promise<string> {
+  const actor = requireActor(ctx);
+  if (!actor.personId) throw NO_LINKED_PERSON();
+  const person = await findPerson(db, actor.personId);
+  if (!person) throw NO_LINKED_PERSON();
+  return person.id;
+}
+
+/**
+ * A citizen reports their own arrival (来返报备) from their phone: the person is the one their
+ * account is linked to, the destination a community or grid anywhere in the country (they report to
+ * where they arrive). Classified and tasked exactly as a grid worker's registration; audited
+ * `arrival.self_report`.
+ */
+export async function selfReportArrival(
+  db: Db,
+  ctx: RequestContext,
+  packs: readonly LoadedPack[],
+  input: ArrivalReport,
+): Promise<RegisteredArrival> {
+  const personId = await ownPerson(db, ctx);
+  const errors: FieldError[] = [];
+  const destination = await findRegion(db, input.destinationRegionCode);
+  if (!destination)
+    errors.push({ field: "destinationRegionCode", code: "region.unknown", message: NO_REGION });
+  else if (destination.level !== "community" && destination.level !== "grid")
+    errors.push({
+      field: "destinationRegionCode",
+      code: "arrival.destination_level",
+      message: {
+        zh: "请选择到达的社区（村）或网格，以便社区联系您",
+        en: "Choose the community (village) or grid you arrive in, so that it can contact you",
       },
-    ]);
+    });
+  if (input.originRegionCode && !(await findRegion(db, input.originRegionCode)))
+    errors.push({ field: "originRegionCode", code: "region.unknown", message: NO_REGION });
+  const arrival = Date.parse(input.arrivalAt);
+  if (arrival > ctx.now.getTime() + SELF_REPORT_AHEAD_DAYS * DAY)
+    errors.push({
+      field: "arrivalAt",
+      code: "arrival.too_far_ahead",
+      message: {
+        zh: `到达时间最多可提前 ${SELF_REPORT_AHEAD_DAYS} 天报备`,
+        en: `An arrival can be reported at most ${SELF_REPORT_AHEAD_DAYS} days ahead`,
+      },
+    });
+  input.travelHistory.forEach((s, i) => {
+    if (s.from > s.to)
+      errors.push({
+        field: `travelHistory.${i}.to`,
+        code: "travel.range",
+        message: { zh: "离开日期不能早于到达日期", en: "The end date cannot be before the start date" },
+      });
+  });
+  if (errors.length) throw invalid(errors);
+  return recordArrival(db, ctx, packs, personId, input, "citizen");
+}
+
+const DAY = 86_400_000;
+/** Citizens may report ahead of travel (提前报备), but not further ahead than this. */
+export const SELF_REPORT_AHEAD_DAYS = 14;
+
+/** Classifies an arrival, stores it with its decision, and opens its control task when there are measures. */
+async function recordArrival(
+  db: Db,
+  ctx: RequestContext,
+  packs: readonly LoadedPack[],
+  personId: string,
+  input: ArrivalReport,
+  reportedBy: ArrivalRow["reportedBy"],
+): Promise<RegisteredArrival> {
+  const actor = requireActor(ctx);
   const facts: PersonFacts = { ...input.facts, travelHistory: input.travelHistory };
   const decision = await explainPolicy(db, ctx, packs, {
     at: input.arrivalAt,
@@ -88,15 +176,15 @@ export async function registerArrival(
   }
   const arrival: ArrivalRow = {
     id: uuidv7(),
-    personId: person.id,
+    personId,
     originRegionCode: input.originRegionCode ?? null,
     route: input.route ?? null,
     arrivalAt: new Date(input.arrivalAt),
     destinationRegionCode: input.destinationRegionCode,
     travelHistory: input.travelHistory,
-    facts,
-    reportedBy: "grid_worker",
-    decision,
+    facts: input.facts,
+    reportedBy,
+    decision: storedDecision(decision, input.arrivalAt, packs),
     createdBy: actor.userId,
     createdAt: ctx.now,
   };
@@ -105,7 +193,7 @@ export async function registerArrival(
     ? {
         id: uuidv7(),
         arrivalId: arrival.id,
-        personId: person.id,
+        personId,
         regionCode: input.destinationRegionCode,
         status: "pending",
         createdAt: ctx.now,
@@ -119,7 +207,7 @@ export async function registerArrival(
     await insertArrival(tx, arrival);
     if (task) await insertTask(tx, task);
     await recordAudit(tx, ctx, {
-      action: "arrival.register",
+      action: reportedBy === "citizen" ? "arrival.self_report" : "arrival.register",
       entityType: "arrival",
       entityId: arrival.id,
       regionCode: arrival.destinationRegionCode,
@@ -127,13 +215,39 @@ export async function registerArrival(
         personId: arrival.personId,
         arrivalAt: arrival.arrivalAt,
         destinationRegionCode: arrival.destinationRegionCode,
+        reportedBy,
         decision: decision.status,
         pack: decision.status === "no_pack" ? null : decision.pack.id,
         taskId: task?.id ?? null,
       },
     });
   });
-  return { arrival, task };
+  return { arrival, decision, task };
+}
+
+/**
+ * Places a citizen can name on the self-report (where they arrive, where they come from, where they
+ * stayed): the country's region names are public (GB/T 2260), so any logged-in account may search them
+ * here, though citizens have no `regions.read` for the registry's region pages.
+ */
+export async function findPlaces(
+  db: Db,
+  ctx: RequestContext,
+  q: string,
+  limit: number,
+): Promise<RegionRow[]> {
+  requireActor(ctx);
+  return searchRegions(db, "", q.trim(), limit);
+}
+
+/** A citizen's own arrival reports, newest first, with the decision and where the task stands. */
+export async function listMyArrivals(
+  db: Db,
+  ctx: RequestContext,
+  packs: readonly LoadedPack[],
+): Promise<(Omit<MyArrivalRow, "decision"> & { decision: ReadDecision })[]> {
+  const personId = await ownPerson(db, ctx);
+  return (await myArrivals(db, personId)).map((a) => ({ ...a, decision: readDecision(a.decision, packs) }));
 }
 
 export interface StepInput {
@@ -179,14 +293,23 @@ export interface TaskListItem {
   personName: string;
   documentNumberMasked: string;
   regionCode: string;
+  regionName: string;
   arrivalAt: Date;
+  reportedBy: ArrivalRow["reportedBy"];
+  originRegionCode: string | null;
+  originRegionName: string | null;
+  route: string | null;
   status: TaskStatus;
   statusLabel: Message;
   dueAt: Date;
   overdue: boolean;
   packId: string | null;
+  packTitle: Message | null;
+  /** Short codes, e.g. "centralizedQuarantine 14d" (for logs and scripts). */
   measures: string[];
-  steps: StepRecord[];
+  /** The decision's combined measures, for the page to say in words. */
+  decidedMeasures: CombinedMeasures | null;
+  steps: (StepRecord & { byName: string | null })[];
   version: number;
 }
 
@@ -210,6 +333,7 @@ function measuresSummary(decision: Decision): string[] {
 export async function listControlTasks(
   db: Db,
   ctx: RequestContext,
+  packs: readonly LoadedPack[],
   f: { regionCode?: string | undefined; overdue?: boolean | undefined },
 ): Promise<TaskListItem[]> {
   const actor = requireActor(ctx);
@@ -217,23 +341,37 @@ export async function listControlTasks(
   const d = decideAccess(actor, "people.read", [scope]);
   if (!d.allowed) throw forbidden(d.reason);
   const rows = await listTasks(db, { regionPrefix: subtreePrefix(scope), overdue: f.overdue, now: ctx.now });
-  return rows.map((r: TaskListRow) => ({
-    id: r.id,
-    arrivalId: r.arrivalId,
-    personId: r.personId,
-    personName: r.personName,
-    documentNumberMasked: maskIdNumber(r.documentNumber),
-    regionCode: r.regionCode,
-    arrivalAt: r.arrivalAt,
-    status: r.status,
-    statusLabel: STEP_LABELS[r.status],
-    dueAt: r.dueAt,
-    overdue: isOverdue(r, ctx.now),
-    packId: r.decision.status === "no_pack" ? null : r.decision.pack.id,
-    measures: measuresSummary(r.decision),
-    steps: r.steps,
-    version: r.version,
-  }));
+  const names = await accountNames(
+    db,
+    rows.flatMap((r) => r.steps.map((s) => s.by)),
+  );
+  return rows.map((row: TaskListRow) => {
+    const r = { ...row, decision: readDecision(row.decision, packs) };
+    return {
+      id: r.id,
+      arrivalId: r.arrivalId,
+      personId: r.personId,
+      personName: r.personName,
+      documentNumberMasked: maskIdNumber(r.documentNumber),
+      regionCode: r.regionCode,
+      regionName: r.regionName,
+      arrivalAt: r.arrivalAt,
+      reportedBy: r.reportedBy,
+      originRegionCode: r.originRegionCode,
+      originRegionName: r.originRegionName,
+      route: r.route,
+      status: r.status,
+      statusLabel: STEP_LABELS[r.status],
+      dueAt: r.dueAt,
+      overdue: isOverdue(r, ctx.now),
+      packId: r.decision.status === "no_pack" ? null : r.decision.pack.id,
+      packTitle: r.decision.status === "no_pack" ? null : r.decision.pack.title,
+      measures: measuresSummary(r.decision),
+      decidedMeasures: r.decision.status === "decided" ? r.decision.measures : null,
+      steps: r.steps.map((s) => ({ ...s, byName: names.get(s.by) ?? null })),
+      version: r.version,
+    };
+  });
 }
 
 /** Daily-report roll-up: per child region of `regionCode`, arrivals registered, tasks overdue and released. */

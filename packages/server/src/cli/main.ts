@@ -4,6 +4,7 @@ import { openDatabase } from "../db/db.ts";
 import { migrate } from "../db/migrate.ts";
 import { seedDemo, seedPopulation } from "../demo/demo.service.ts";
 import { buildApp } from "../http/app.ts";
+import { registerArrivalsCommand } from "./arrivals-command.ts";
 import { registerImportCommand } from "./import-command.ts";
 import { registerPolicyCommand } from "./policy-command.ts";
 import { loadRegions } from "../regions/region-loader.ts";
@@ -97,5 +98,6 @@ program
 
 registerImportCommand(program);
 registerPolicyCommand(program);
+registerArrivalsCommand(program);
 
 await program.parseAsync(process.argv);

@@ -18,6 +18,7 @@ import { sessionActor } from "../accounts/auth.service.ts";
 import { isDemoSeeded } from "../demo/demo.service.ts";
 import { z } from "zod";
 import { arrivalRoutes } from "../arrivals/arrival.routes.ts";
+import { assistRoutes } from "../assist/assist.routes.ts";
 import { auditRoutes } from "../audit/audit.routes.ts";
 import { deadlineRoutes } from "../deadlines/deadline.routes.ts";
 import type { Db } from "../db/db.ts";
@@ -25,6 +26,7 @@ import { personRoutes } from "../people/person.routes.ts";
 import { policyRoutes } from "../policies/policy.routes.ts";
 import { regionRoutes } from "../regions/region.routes.ts";
 import { areaRoutes } from "../zones/area.routes.ts";
+import { areaTransitionRoutes } from "../zones/area-transition.routes.ts";
 import type { RequestContext } from "./context.ts";
 import { AppError, errorBody, type Lang, requestLang } from "./errors.ts";
 import { zodIssueToField } from "./validation.ts";
@@ -163,9 +165,11 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(personRoutes, deps);
   await app.register(auditRoutes, deps);
   await app.register(areaRoutes, deps);
+  await app.register(areaTransitionRoutes, deps);
   await app.register(policyRoutes, deps);
   await app.register(arrivalRoutes, deps);
   await app.register(deadlineRoutes, deps);
+  await app.register(assistRoutes, deps);
 
   const webDist = opts.webDist === undefined ? WEB_DIST : opts.webDist;
   if (webDist && existsSync(webDist)) {

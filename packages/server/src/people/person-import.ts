@@ -1,3 +1,4 @@
+import { copyCsvField } from "../db/csv.ts";
 import { once } from "node:events";
 import { createReadStream, createWriteStream, statSync } from "node:fs";
 import { basename } from "node:path";
@@ -571,9 +572,7 @@ class NameIndexCache {
   }
 }
 
-function q(s: string): string {
-  return s.includes('"') ? `"${s.replaceAll('"', '""')}"` : `"${s}"`;
-}
+const q = copyCsvField;
 
 // ---------------------------------------------------------------------------------------------
 // Reading: format detection, CSV in its encoding, XLSX's first sheet.

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { formatPackErrors, loadPacks } from "@cordon/domain/policies/pack-loader";
@@ -16,5 +17,8 @@ export function loadShippedPacks(dir = POLICIES_DIR): LoadedPack[] {
   if (!r.ok) {
     throw new Error(`policy packs rejected / 规则包校验失败:\n${formatPackErrors(r.errors)}`);
   }
-  return r.packs;
+  const digests = new Map(
+    files.map((f) => [f.file, createHash("sha256").update(f.text).digest("hex").slice(0, 16)]),
+  );
+  return r.packs.map((p) => ({ ...p, digest: digests.get(p.file)! }));
 }

@@ -5,7 +5,7 @@ import {
   type RiskArea,
 } from "@cordon/domain/policies/engine";
 import type { LoadedPack, Pack, Rule } from "@cordon/domain/policies/pack-schema";
-import type { Db } from "../db/db.ts";
+import type { Db, Queryable } from "../db/db.ts";
 import { type RequestContext, requireActor } from "../http/context.ts";
 import { notFound } from "../http/errors.ts";
 import { findRegions } from "../regions/region.repository.ts";
@@ -93,14 +93,17 @@ export interface ExplainInput {
 /**
  * High/medium/low-risk designations recorded in Cordon, with their history, as the engine's risk
  * areas. A designation of a named place inside a community is left out: the engine works on region
- * codes, and a whole community is not a risk area because one compound in it is.
+ * codes, and a whole community is not a risk area because one compound in it is. With a `span`, only
+ * the designations that overlap it (a batch of arrivals loads them once for its whole time span).
  */
-async function recordedRiskAreas(db: Db): Promise<RiskArea[]> {
+export async function recordedRiskAreas(q: Queryable, span?: { from: Date; to: Date }): Promise<RiskArea[]> {
   const rows = (
-    await db.query<{ regionCode: string; level: RiskArea["level"]; from: Date; to: Date | null }>(
+    await q.query<{ regionCode: string; level: RiskArea["level"]; from: Date; to: Date | null }>(
       `SELECT region_code AS "regionCode", kind AS level, valid_from AS "from", valid_to AS "to"
        FROM area_designations WHERE kind IN ('high', 'medium', 'low') AND place_name IS NULL
+       ${span ? "AND valid_from <= $2 AND (valid_to IS NULL OR valid_to > $1)" : ""}
        ORDER BY valid_from, id LIMIT 20000`,
+      span ? [span.from, span.to] : [],
     )
   ).rows;
   return rows.map((r) => ({

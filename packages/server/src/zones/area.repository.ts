@@ -15,18 +15,20 @@ export interface AreaRow {
   endedBy: string | null;
   endedAt: Date | null;
   endReason: string | null;
+  /** The designation this one replaced when a person confirmed a downgrade. */
+  previousId: string | null;
 }
 
 const COLUMNS = `a.id, a.region_code AS "regionCode", a.place_name AS "placeName", a.kind,
   a.valid_from AS "from", a.valid_to AS "to", a.reason, a.linked_case AS "linkedCase",
   a.created_by AS "createdBy", a.created_at AS "createdAt", a.ended_by AS "endedBy",
-  a.ended_at AS "endedAt", a.end_reason AS "endReason"`;
+  a.ended_at AS "endedAt", a.end_reason AS "endReason", a.previous_id AS "previousId"`;
 
 export async function insertArea(q: Queryable, r: AreaRow): Promise<void> {
   await q.query(
     `INSERT INTO area_designations (id, region_code, place_name, kind, valid_from, valid_to, reason, linked_case,
-       created_by, created_at, ended_by, ended_at, end_reason)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+       created_by, created_at, ended_by, ended_at, end_reason, previous_id)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
     [
       r.id,
       r.regionCode,
@@ -41,6 +43,7 @@ export async function insertArea(q: Queryable, r: AreaRow): Promise<void> {
       r.endedBy,
       r.endedAt,
       r.endReason,
+      r.previousId,
     ],
   );
 }

@@ -6,10 +6,10 @@ import { errorResponses, IsoDateTime, RegionCode, Uuid } from "../http/schemas.t
 import type { AreaInForceRow, AreaRow } from "./area.repository.ts";
 import { designateArea, endDesignation, listAreas, type PublicArea, publicAreas } from "./area.service.ts";
 
-const AreaKindSchema = z.enum(AREA_KINDS as [AreaKind, ...AreaKind[]]).meta({ id: "AreaKind" });
+export const AreaKindSchema = z.enum(AREA_KINDS as [AreaKind, ...AreaKind[]]).meta({ id: "AreaKind" });
 const Instant = z.iso.datetime({ offset: true });
 
-const AreaSchema = z
+export const AreaSchema = z
   .object({
     id: z.string(),
     regionCode: z.string(),
@@ -24,6 +24,7 @@ const AreaSchema = z
     endedBy: z.string().nullable(),
     endedAt: IsoDateTime.nullable(),
     endReason: z.string().nullable(),
+    previousId: z.string().nullable(),
   })
   .meta({ id: "AreaDesignation" });
 
@@ -44,7 +45,7 @@ const PublicAreaSchema = z
   .meta({ id: "PublicArea" });
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
-const areaOut = (r: AreaRow) => ({
+export const areaOut = (r: AreaRow) => ({
   ...r,
   from: r.from.toISOString(),
   to: iso(r.to),

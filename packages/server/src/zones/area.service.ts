@@ -55,6 +55,7 @@ export async function designateArea(db: Db, ctx: RequestContext, input: Designat
     endedBy: null,
     endedAt: null,
     endReason: null,
+    previousId: null,
   };
   await db.transaction(async (tx) => {
     await insertArea(tx, row);

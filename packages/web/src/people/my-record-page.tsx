@@ -1,14 +1,38 @@
-import { Result } from "antd";
+import { CarOutlined } from "@ant-design/icons";
+import { Button, Card, Result, Space, Typography } from "antd";
 import { useTranslation } from "react-i18next";
+import { useNavigate } from "react-router";
 import { useMe } from "../accounts/session.tsx";
+import { MyArrivals } from "../arrivals/my-arrivals.tsx";
 import { PersonDetailPage } from "./person-detail-page.tsx";
 
 /** A citizen's own record: the one person their account is linked to. */
 export function MyRecordPage() {
   const { t } = useTranslation();
   const { me } = useMe();
+  const navigate = useNavigate();
   if (!me.user.personId) {
     return <Result status="info" title={t("people.noLinkedRecord")} data-testid="no-linked-record" />;
   }
-  return <PersonDetailPage personId={me.user.personId} />;
+  return (
+    <Space direction="vertical" size="middle" style={{ width: "100%" }}>
+      <Card size="small">
+        <Space direction="vertical" style={{ width: "100%" }}>
+          <Typography.Text>{t("selfReport.openLead")}</Typography.Text>
+          <Button
+            type="primary"
+            size="large"
+            block
+            icon={<CarOutlined />}
+            onClick={() => navigate("/me/arrival")}
+            data-testid="open-self-report"
+          >
+            {t("selfReport.open")}
+          </Button>
+        </Space>
+      </Card>
+      <MyArrivals />
+      <PersonDetailPage personId={me.user.personId} />
+    </Space>
+  );
 }

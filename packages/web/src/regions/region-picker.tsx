@@ -24,6 +24,8 @@ export interface RegionPickerProps {
   "data-testid"?: string;
   /** Offer only regions inside this one (e.g. the user's jurisdiction, for where a person lives). */
   within?: string;
+  /** Where to search (default GET /api/regions); e.g. the citizens' own search for their self-report. */
+  search?: (q: string) => Promise<Pick<Region, "code" | "name" | "level">[]>;
 }
 
 /** Chooses a region of the country by typing part of its name or code (GET /api/regions?q=). */
@@ -32,6 +34,7 @@ export function RegionPicker({
   onChange,
   levels,
   within,
+  search: searchRegions,
   placeholder,
   id,
   style,
@@ -69,7 +72,9 @@ export function RegionPicker({
       const mine = ++seq.current;
       setSearching(true);
       try {
-        const { items } = await unwrap(api.GET("/api/regions", { params: { query: { q, limit: 50 } } }));
+        const items = searchRegions
+          ? await searchRegions(q)
+          : (await unwrap(api.GET("/api/regions", { params: { query: { q, limit: 50 } } }))).items;
         if (mine !== seq.current) return;
         setOptions(
           items

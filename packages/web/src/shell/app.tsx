@@ -39,6 +39,18 @@ const RiskAreasPage = lazy(() =>
   import("../zones/risk-areas-page.tsx").then((m) => ({ default: m.RiskAreasPage })),
 );
 const AuditPage = lazy(() => import("../audit/audit-page.tsx").then((m) => ({ default: m.AuditPage })));
+const ArrivalsPage = lazy(() =>
+  import("../arrivals/arrivals-page.tsx").then((m) => ({ default: m.ArrivalsPage })),
+);
+const SelfReportPage = lazy(() =>
+  import("../arrivals/self-report-page.tsx").then((m) => ({ default: m.SelfReportPage })),
+);
+const AssistListsPage = lazy(() =>
+  import("../assist/assist-lists-page.tsx").then((m) => ({ default: m.AssistListsPage })),
+);
+const AssistListPage = lazy(() =>
+  import("../assist/assist-list-page.tsx").then((m) => ({ default: m.AssistListPage })),
+);
 
 const FONT_FAMILY =
   "-apple-system, BlinkMacSystemFont, 'Segoe UI', 'PingFang SC', 'Hiragino Sans GB', 'Microsoft YaHei', " +
@@ -69,6 +81,15 @@ export function CordonApp() {
               >
                 <Route index element={<HomeRedirect />} />
                 <Route path="me" element={<MyRecordPage />} />
+                <Route path="me/arrival" element={<SelfReportPage />} />
+                <Route
+                  path="arrivals"
+                  element={
+                    <RequirePermission permission="people.read">
+                      <ArrivalsPage />
+                    </RequirePermission>
+                  }
+                />
                 <Route
                   path="regions/:code?"
                   element={
@@ -146,6 +167,22 @@ export function CordonApp() {
                   element={
                     <RequirePermission permission="regions.read">
                       <RiskAreasPage />
+                    </RequirePermission>
+                  }
+                />
+                <Route
+                  path="assist-lists"
+                  element={
+                    <RequirePermission permission="people.read">
+                      <AssistListsPage />
+                    </RequirePermission>
+                  }
+                />
+                <Route
+                  path="assist-lists/:id"
+                  element={
+                    <RequirePermission permission="people.read">
+                      <AssistListPage />
                     </RequirePermission>
                   }
                 />

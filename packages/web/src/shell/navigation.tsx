@@ -13,6 +13,7 @@ import {
   ReadOutlined,
   ScheduleOutlined,
   SnippetsOutlined,
+  SolutionOutlined,
   TeamOutlined,
   UserSwitchOutlined,
   WarningOutlined,
@@ -22,7 +23,6 @@ import type { Permission } from "../accounts/session.tsx";
 
 /** Capabilities not built yet: each has a nav label key and a one-sentence description key of the same name. */
 export type PlannedCapability =
-  | "arrivals"
   | "quarantine"
   | "testing"
   | "investigations"
@@ -34,7 +34,8 @@ export type PlannedCapability =
   | "trips"
   | "command";
 
-type BuiltCapability = "regions" | "people" | "users" | "audit" | "policies" | "riskAreas";
+type BuiltCapability =
+  "regions" | "people" | "users" | "audit" | "policies" | "riskAreas" | "assistLists" | "arrivals";
 
 interface BuiltEntry {
   built: true;
@@ -88,9 +89,10 @@ export const NAVIGATION: (NavGroup | NavEntry)[] = [
   {
     group: "screening",
     entries: [
-      planned("arrivals", "/arrivals", <CarOutlined />),
+      built("arrivals", "/arrivals", <CarOutlined />, "people.read"),
       built("policies", "/policies", <ReadOutlined />, "regions.read"),
       built("riskAreas", "/risk-areas", <WarningOutlined />, "regions.read"),
+      built("assistLists", "/assist-lists", <SolutionOutlined />, "people.read"),
     ],
   },
   planned("quarantine", "/quarantine", <HomeOutlined />),

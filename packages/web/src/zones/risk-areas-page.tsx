@@ -25,6 +25,7 @@ import { useApiData } from "../api/use-api-data.ts";
 import { formatDateTime } from "../i18n/format.ts";
 import { RegionPicker } from "../regions/region-picker.tsx";
 import { PageError } from "../shell/page-states.tsx";
+import { AreaEventsModal, AreaProposals } from "./area-proposals.tsx";
 
 type AreaInForce = components["schemas"]["AreaInForce"];
 type AreaKind = AreaInForce["kind"];
@@ -67,6 +68,8 @@ export function RiskAreasPage() {
   const [at, setAt] = useState<string>("");
   const [designating, setDesignating] = useState(false);
   const [ending, setEnding] = useState<AreaInForce | null>(null);
+  const [eventsOf, setEventsOf] = useState<AreaInForce | null>(null);
+  const [proposalsNonce, setProposalsNonce] = useState(0);
   const [busy, setBusy] = useState(false);
   const [designateForm] = Form.useForm<DesignateValues>();
   const [endForm] = Form.useForm<EndValues>();
@@ -95,6 +98,7 @@ export function RiskAreasPage() {
       message.success(t("riskAreas.designated"));
       setDesignating(false);
       reload();
+      setProposalsNonce((n) => n + 1);
     } catch (e) {
       fail(e);
     } finally {
@@ -115,6 +119,7 @@ export function RiskAreasPage() {
       message.success(t("riskAreas.ended"));
       setEnding(null);
       reload();
+      setProposalsNonce((n) => n + 1);
     } catch (e) {
       fail(e);
     } finally {
@@ -161,19 +166,22 @@ export function RiskAreasPage() {
       dataIndex: "linkedCase",
       render: (v: string | null) => v ?? t("common.none"),
     },
-    ...(canWrite
-      ? [
-          {
-            title: t("common.actions"),
-            key: "actions",
-            render: (_: unknown, a: AreaInForce) => (
-              <Button size="small" danger data-testid="area-end" onClick={() => setEnding(a)}>
-                {t("riskAreas.end")}
-              </Button>
-            ),
-          },
-        ]
-      : []),
+    {
+      title: t("common.actions"),
+      key: "actions",
+      render: (_: unknown, a: AreaInForce) => (
+        <Space>
+          <Button size="small" data-testid="area-events-open" onClick={() => setEventsOf(a)}>
+            {t("riskAreas.events.button")}
+          </Button>
+          {canWrite && (
+            <Button size="small" danger data-testid="area-end" onClick={() => setEnding(a)}>
+              {t("riskAreas.end")}
+            </Button>
+          )}
+        </Space>
+      ),
+    },
   ];
 
   return (
@@ -220,6 +228,18 @@ export function RiskAreasPage() {
           data-testid="areas-table"
         />
       )}
+      <AreaProposals
+        key={proposalsNonce}
+        at={at ? toInstant(at) : ""}
+        canWrite={canWrite}
+        onChanged={reload}
+      />
+      <AreaEventsModal
+        area={eventsOf}
+        canWrite={canWrite}
+        onClose={() => setEventsOf(null)}
+        onChanged={() => setProposalsNonce((n) => n + 1)}
+      />
       <Modal
         open={designating}
         title={t("riskAreas.designateTitle")}
