@@ -14,7 +14,6 @@
  * (not timed) unless the database already holds them (bench/run.ts runs it after the people import).
  */
 import { createReadStream } from "node:fs";
-import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { parseArgs } from "node:util";
 import pg from "pg";
@@ -31,8 +30,9 @@ import {
 import type { Db } from "../packages/server/src/db/db.ts";
 import { PERSON_INSERT_COLUMNS } from "../packages/server/src/people/person.repository.ts";
 import { systemContext } from "../packages/server/src/http/context.ts";
-import { type BenchDb, createBenchDb, mib, rssSampler, serverFacts } from "./lib/bench-db.ts";
+import { type BenchDb, createBenchDb, mib, rssSampler, serverFacts, timeCopyIn } from "./lib/bench-db.ts";
 import { populationFiles } from "./lib/population.ts";
+import { seededRandom } from "./lib/seeded.ts";
 
 const JURISDICTION = "640000";
 
@@ -102,18 +102,6 @@ interface Pick {
   current_region_code: string;
 }
 
-/** A seeded generator (mulberry32): the list is the same for the same seed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * Builds the list (and, not timed, the registry twins that make 1 % of it ambiguous: a second person
  * with the same name and phone, registered by passport).
@@ -123,7 +111,7 @@ export async function buildList(
   rows: number,
   seed: number,
 ): Promise<{ csv: Buffer; mix: Record<string, number> }> {
-  const rnd = random(seed);
+  const rnd = seededRandom(seed);
   const n = {
     byId: Math.round(rows * 0.7),
     namePhone: Math.round(rows * 0.19),
@@ -199,12 +187,7 @@ async function timeCopy(url: string, csv: Buffer): Promise<number> {
     await c.query(
       "DROP TABLE IF EXISTS bench_assist_copy; CREATE TABLE bench_assist_copy (name text, id_number text, phone text, reason text, address text, region_hint text, source text)",
     );
-    const t0 = performance.now();
-    await pipeline(
-      Readable.from([csv]),
-      c.query(copyFrom("COPY bench_assist_copy FROM STDIN WITH (FORMAT csv, HEADER true)")),
-    );
-    const s = (performance.now() - t0) / 1000;
+    const s = await timeCopyIn(url, "COPY bench_assist_copy FROM STDIN WITH (FORMAT csv, HEADER true)", csv);
     await c.query("DROP TABLE bench_assist_copy");
     return s;
   } finally {

@@ -14,13 +14,13 @@
  * not counted as the classification's.
  */
 import { spawnSync } from "node:child_process";
-import { createReadStream, createWriteStream, mkdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { createWriteStream, mkdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { once } from "node:events";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import pg from "pg";
-import { from as copyFrom, to as copyTo } from "pg-copy-streams";
+import { to as copyTo } from "pg-copy-streams";
 import { pipeline } from "node:stream/promises";
 import { type BulkSummary, importArrivals } from "../packages/server/src/arrivals/arrival-bulk.ts";
 import { openPostgres } from "../packages/server/src/db/db.ts";
@@ -28,8 +28,9 @@ import { systemContext } from "../packages/server/src/http/context.ts";
 import { fileSource, importPeople } from "../packages/server/src/people/person-import.ts";
 import { loadShippedPacks } from "../packages/server/src/policies/policy-packs.ts";
 import { designateArea } from "../packages/server/src/zones/area.service.ts";
-import { type BenchDb, createBenchDb, mib, rssSampler, serverFacts } from "./lib/bench-db.ts";
+import { type BenchDb, createBenchDb, mib, rssSampler, serverFacts, timeCopyIn } from "./lib/bench-db.ts";
 import { populationFiles } from "./lib/population.ts";
+import { seededRandom } from "./lib/seeded.ts";
 
 export interface ClassifyBenchResult {
   arrivals: number;
@@ -44,18 +45,6 @@ export interface ClassifyBenchResult {
   };
   ratio: number;
   server: Record<string, string>;
-}
-
-/** A small seeded generator (mulberry32): the same file for the same seed. */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const DAY = 86_400_000;
@@ -74,7 +63,7 @@ async function setup(url: string, count: number, seed: number, out: string): Pro
     const s = await importPeople(db, ctx, fileSource(files.importCsv), { batchSize: 10_000 });
     process.stderr.write(`setup: ${s.written} people imported\n`);
   }
-  const random = rng(seed);
+  const random = seededRandom(seed);
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(random() * xs.length)]!;
   const counties = (
     await db.query<{ code: string }>("SELECT code FROM regions WHERE level = 'county' ORDER BY code")
@@ -142,21 +131,6 @@ async function setup(url: string, count: number, seed: number, out: string): Pro
   console.log(JSON.stringify({ stays, areas: areas.length }));
 }
 
-async function timeCopyIn(url: string, table: string, file: string): Promise<number> {
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
-  try {
-    const t0 = performance.now();
-    await pipeline(
-      createReadStream(file, { highWaterMark: 1 << 20 }),
-      c.query(copyFrom(`COPY ${table} FROM STDIN`)),
-    );
-    return (performance.now() - t0) / 1000;
-  } finally {
-    await c.end();
-  }
-}
-
 async function copyOut(url: string, sql: string, file: string): Promise<void> {
   const c = new pg.Client({ connectionString: url });
   await c.connect();
@@ -222,8 +196,8 @@ export async function benchClassify(b: BenchDb, count: number, seed: number): Pr
      CHECKPOINT`,
   );
   const copySeconds =
-    (await timeCopyIn(b.url, "bench_arrivals", arrivalsFile)) +
-    (await timeCopyIn(b.url, "bench_tasks", tasksFile));
+    (await timeCopyIn(b.url, "COPY bench_arrivals FROM STDIN", arrivalsFile)) +
+    (await timeCopyIn(b.url, "COPY bench_tasks FROM STDIN", tasksFile));
   await b.db.exec("DROP TABLE bench_arrivals, bench_tasks");
   for (const f of [file, arrivalsFile, tasksFile]) rmSync(f, { force: true });
   return {

@@ -8,15 +8,11 @@
  * Needs a PostgreSQL server (BENCH_PG_URL, default postgres://postgres@127.0.0.1:55432/postgres); the
  * benchmark creates its own database and drops it.
  */
-import { createReadStream } from "node:fs";
-import { pipeline } from "node:stream/promises";
 import { parseArgs } from "node:util";
-import pg from "pg";
-import { from as copyFrom } from "pg-copy-streams";
 import type { Db } from "../packages/server/src/db/db.ts";
 import { systemContext } from "../packages/server/src/http/context.ts";
 import { fileSource, importPeople, type ImportSummary } from "../packages/server/src/people/person-import.ts";
-import { type BenchDb, createBenchDb, mib, rssSampler, serverFacts } from "./lib/bench-db.ts";
+import { type BenchDb, createBenchDb, mib, rssSampler, serverFacts, timeCopyIn } from "./lib/bench-db.ts";
 import { type PopulationFiles, populationFiles } from "./lib/population.ts";
 
 export interface ImportBenchResult {
@@ -49,21 +45,6 @@ async function createBaselineTable(db: Db): Promise<void> {
   }
 }
 
-async function timeCopy(url: string, file: string): Promise<number> {
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
-  try {
-    const t0 = performance.now();
-    await pipeline(
-      createReadStream(file, { highWaterMark: 1 << 20 }),
-      c.query(copyFrom("COPY bench_copy FROM STDIN WITH (FORMAT csv)")),
-    );
-    return (performance.now() - t0) / 1000;
-  } finally {
-    await c.end();
-  }
-}
-
 export async function benchImport(
   b: BenchDb,
   files: PopulationFiles,
@@ -72,7 +53,7 @@ export async function benchImport(
 ): Promise<ImportBenchResult> {
   await createBaselineTable(b.db);
   await b.db.exec("CHECKPOINT");
-  const copySeconds = await timeCopy(b.url, files.copyCsv);
+  const copySeconds = await timeCopyIn(b.url, "COPY bench_copy FROM STDIN WITH (FORMAT csv)", files.copyCsv);
   const indexCount = (
     await b.db.query<{ n: number }>(
       "SELECT count(*)::int AS n FROM pg_indexes WHERE tablename = 'bench_copy'",

@@ -1,3 +1,7 @@
+import { createReadStream } from "node:fs";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { from as copyFrom } from "pg-copy-streams";
 import { openPostgres, type Db } from "../../packages/server/src/db/db.ts";
 import { migrate } from "../../packages/server/src/db/migrate.ts";
 import { loadRegions } from "../../packages/server/src/regions/region-loader.ts";
@@ -91,3 +95,24 @@ export function rssSampler(everyMs = 50) {
 }
 
 export const mib = (b: number) => `${(b / 1024 / 1024).toFixed(0)} MiB`;
+
+/**
+ * Seconds to stream a file (by path) or bytes into `copySql` (a `COPY … FROM STDIN`) on a connection
+ * of its own: the plain bulk insert every benchmark compares itself with.
+ */
+export async function timeCopyIn(url: string, copySql: string, source: string | Buffer): Promise<number> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    const t0 = performance.now();
+    await pipeline(
+      typeof source === "string"
+        ? createReadStream(source, { highWaterMark: 1 << 20 })
+        : Readable.from([source]),
+      c.query(copyFrom(copySql)),
+    );
+    return (performance.now() - t0) / 1000;
+  } finally {
+    await c.end();
+  }
+}

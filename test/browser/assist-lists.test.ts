@@ -1,23 +1,13 @@
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
-import type { AddressInfo } from "node:net";
-import { join } from "node:path";
 import { after, before, test } from "node:test";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import ExcelJS from "exceljs";
 import { makeResidentId } from "../../packages/domain/src/people/resident-id.ts";
-import { openPglite } from "../../packages/server/src/db/db.ts";
-import { migrate } from "../../packages/server/src/db/migrate.ts";
-import { type DemoCredentials, seedDemo } from "../../packages/server/src/demo/demo.service.ts";
-import { buildApp } from "../../packages/server/src/http/app.ts";
-import { loadRegions } from "../../packages/server/src/regions/region-loader.ts";
-import { type Cordon, launchChromium, logIn, snapshot } from "./browser-harness.ts";
+import { type Cordon, launchChromium, logIn, snapshot, startCordon } from "./browser-harness.ts";
 
-// Cordon's server on a clock this file can move forward (the shared harness runs on the wall clock):
-// the second list is made overdue by moving the server past its deadline, as a late evening would.
-// Otherwise the same setup as startCordon in browser-harness.ts.
-const WEB_DIST = join(import.meta.dirname, "..", "..", "packages", "web", "dist", "index.html");
+// Cordon's server on a clock this file can move forward (the other browser tests run on the wall
+// clock): the second list is made overdue by moving the server past its deadline, as a late evening would.
 let clockOffsetMs = 0;
 const serverNow = () => new Date(Date.now() + clockOffsetMs);
 
@@ -25,30 +15,7 @@ let cordon: Cordon;
 let browser: Browser;
 
 before(async () => {
-  if (!existsSync(WEB_DIST)) {
-    throw new Error(
-      `The web UI is not built (${WEB_DIST} is missing): run \`npm run build -w @cordon/web\`.`,
-    );
-  }
-  const db = await openPglite(null);
-  await migrate(db);
-  await loadRegions(db);
-  const creds: DemoCredentials[] = (await seedDemo(db, { people: 300, seed: 7, now: new Date() })) ?? [];
-  const app = await buildApp({ db, now: serverNow });
-  await app.listen({ host: "127.0.0.1", port: 0 });
-  const { port } = app.server.address() as AddressInfo;
-  cordon = {
-    baseUrl: `http://127.0.0.1:${port}`,
-    password: (username) => {
-      const c = creds.find((x) => x.username === username);
-      if (!c) throw new Error(`no demo account ${username}`);
-      return c.password;
-    },
-    close: async () => {
-      await app.close();
-      await db.close();
-    },
-  };
+  cordon = await startCordon(serverNow);
   browser = await launchChromium();
   await registerTheRegistry();
 });

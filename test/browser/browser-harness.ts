@@ -17,8 +17,11 @@ export interface Cordon {
   close: () => Promise<void>;
 }
 
-/** The real server on a free port, over a fresh in-memory database with the demo accounts and people. */
-export async function startCordon(): Promise<Cordon> {
+/**
+ * The real server on a free port, over a fresh in-memory database with the demo accounts and people;
+ * on the wall clock unless a test gives its own (to move the server past a deadline).
+ */
+export async function startCordon(now?: () => Date): Promise<Cordon> {
   if (!existsSync(WEB_DIST)) {
     throw new Error(
       `The web UI is not built (${WEB_DIST} is missing): run \`npm run build -w @cordon/web\` first.`,
@@ -28,7 +31,7 @@ export async function startCordon(): Promise<Cordon> {
   await migrate(db);
   await loadRegions(db);
   const creds: DemoCredentials[] = (await seedDemo(db, { people: 300, seed: 7, now: new Date() })) ?? [];
-  const app = await buildApp({ db });
+  const app = await buildApp(now ? { db, now } : { db });
   await app.listen({ host: "127.0.0.1", port: 0 });
   const { port } = app.server.address() as AddressInfo;
   return {

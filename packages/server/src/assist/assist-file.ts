@@ -3,6 +3,7 @@ import type { Message } from "@cordon/domain/shared/result";
 import { parse } from "csv-parse/sync";
 import ExcelJS from "exceljs";
 import { AppError } from "../http/errors.ts";
+import { cellText } from "../files/cell-text.ts";
 
 export const CSV_TYPE = "text/csv";
 export const XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
@@ -47,22 +48,6 @@ export function decodeCsv(bytes: Uint8Array): { text: string; encoding: "utf-8" 
     if (c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d && c !== 0x0c) throw refused(NOT_TABULAR);
   }
   return { text, encoding };
-}
-
-function cellText(v: unknown): string {
-  if (v === null || v === undefined) return "";
-  if (typeof v === "string") return v;
-  if (typeof v === "number")
-    return Number.isInteger(v) && Math.abs(v) < 1e21 ? BigInt(v).toString() : String(v);
-  if (typeof v === "boolean") return v ? "TRUE" : "FALSE";
-  if (v instanceof Date) return Number.isNaN(v.getTime()) ? "" : v.toISOString().slice(0, 10);
-  if (typeof v === "object") {
-    const o = v as { richText?: { text: string }[]; result?: unknown; text?: unknown };
-    if (o.richText) return o.richText.map((t) => t.text).join("");
-    if ("result" in o) return cellText(o.result);
-    if ("text" in o) return cellText(o.text);
-  }
-  return "";
 }
 
 const isBlank = (cells: readonly string[]) => cells.every((c) => c.trim() === "");

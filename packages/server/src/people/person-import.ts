@@ -24,6 +24,7 @@ import { AppError, forbidden } from "../http/errors.ts";
 import { localDate } from "../http/time.ts";
 import { findRegions } from "../regions/region.repository.ts";
 import { PERSON_INSERT_COLUMNS } from "./person.repository.ts";
+import { cellText } from "../files/cell-text.ts";
 
 /** A file to import: its name as the user knows it, and a way to read its bytes (twice: sniff, then read). */
 export interface ImportSource {
@@ -795,22 +796,6 @@ async function* csvRows(
   } finally {
     input.destroy();
   }
-}
-
-function cellText(v: unknown): string {
-  if (v === null || v === undefined) return "";
-  if (typeof v === "string") return v;
-  if (typeof v === "number")
-    return Number.isInteger(v) && Math.abs(v) < 1e21 ? BigInt(v).toString() : String(v);
-  if (typeof v === "boolean") return v ? "TRUE" : "FALSE";
-  if (v instanceof Date) return Number.isNaN(v.getTime()) ? "" : v.toISOString().slice(0, 10);
-  if (typeof v === "object") {
-    const o = v as { richText?: { text: string }[]; result?: unknown; text?: unknown; error?: unknown };
-    if (o.richText) return o.richText.map((t) => t.text).join("");
-    if ("result" in o) return cellText(o.result);
-    if ("text" in o) return cellText(o.text);
-  }
-  return "";
 }
 
 async function* xlsxRows(source: ImportSource, onBytes: (n: number) => void): AsyncGenerator<RawRow> {

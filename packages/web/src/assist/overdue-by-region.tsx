@@ -1,21 +1,16 @@
 import { ArrowUpOutlined } from "@ant-design/icons";
 import { Button, Card, Grid, Space, Table, type TableColumnsType, Typography } from "antd";
-import { BarChart } from "echarts/charts";
-import { GridComponent, LegendComponent, TooltipComponent } from "echarts/components";
-import * as echarts from "echarts/core";
-import { CanvasRenderer } from "echarts/renderers";
-import { useEffect, useRef, useState } from "react";
+import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { useMe } from "../accounts/session.tsx";
 import { useApiData } from "../api/use-api-data.ts";
+import { useBarChart } from "../charts/use-bar-chart.ts";
 import { formatNumber } from "../i18n/format.ts";
 import type { RegionLevel } from "../i18n/labels.ts";
 import { useRegionName } from "../regions/use-region-name.ts";
 import { PageError } from "../shell/page-states.tsx";
 import { fetchOverdue, type OverdueByRegion } from "./assist-api.ts";
 import { rowAttributes } from "./assist-bits.tsx";
-
-echarts.use([BarChart, GridComponent, LegendComponent, TooltipComponent, CanvasRenderer]);
 
 type RegionRow = OverdueByRegion["items"][number];
 
@@ -29,54 +24,35 @@ function OverdueChart({
   openName: string;
   overdueName: string;
 }) {
-  const el = useRef<HTMLDivElement>(null);
-  const chart = useRef<echarts.ECharts | null>(null);
-
-  useEffect(() => {
-    if (!el.current) return;
-    const c = echarts.init(el.current);
-    chart.current = c;
-    const onResize = () => c.resize();
-    window.addEventListener("resize", onResize);
-    return () => {
-      window.removeEventListener("resize", onResize);
-      c.dispose();
-      chart.current = null;
-    };
-  }, []);
-
-  useEffect(() => {
+  const el = useBarChart(() => {
     const many = items.length > 6;
-    chart.current?.setOption(
-      {
-        tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
-        legend: { top: 0 },
-        grid: { left: 40, right: 12, top: 32, bottom: many ? 90 : 36 },
-        xAxis: {
-          type: "category",
-          data: items.map((d) => d.name),
-          axisLabel: { interval: 0, rotate: many ? 40 : 0, width: 100, overflow: "truncate" },
-        },
-        yAxis: { type: "value", minInterval: 1 },
-        series: [
-          {
-            name: openName,
-            type: "bar",
-            data: items.map((d) => d.open),
-            barMaxWidth: 28,
-            itemStyle: { color: "#1677ff" },
-          },
-          {
-            name: overdueName,
-            type: "bar",
-            data: items.map((d) => d.overdue),
-            barMaxWidth: 28,
-            itemStyle: { color: "#cf1322" },
-          },
-        ],
+    return {
+      tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
+      legend: { top: 0 },
+      grid: { left: 40, right: 12, top: 32, bottom: many ? 90 : 36 },
+      xAxis: {
+        type: "category",
+        data: items.map((d) => d.name),
+        axisLabel: { interval: 0, rotate: many ? 40 : 0, width: 100, overflow: "truncate" },
       },
-      true,
-    );
+      yAxis: { type: "value", minInterval: 1 },
+      series: [
+        {
+          name: openName,
+          type: "bar",
+          data: items.map((d) => d.open),
+          barMaxWidth: 28,
+          itemStyle: { color: "#1677ff" },
+        },
+        {
+          name: overdueName,
+          type: "bar",
+          data: items.map((d) => d.overdue),
+          barMaxWidth: 28,
+          itemStyle: { color: "#cf1322" },
+        },
+      ],
+    };
   }, [items, openName, overdueName]);
 
   return <div ref={el} data-testid="overdue-chart" style={{ width: "100%", height: 280 }} />;

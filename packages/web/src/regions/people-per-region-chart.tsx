@@ -1,10 +1,4 @@
-import { BarChart } from "echarts/charts";
-import { GridComponent, TooltipComponent } from "echarts/components";
-import * as echarts from "echarts/core";
-import { CanvasRenderer } from "echarts/renderers";
-import { useEffect, useRef } from "react";
-
-echarts.use([BarChart, GridComponent, TooltipComponent, CanvasRenderer]);
+import { useBarChart } from "../charts/use-bar-chart.ts";
 
 export interface RegionCount {
   code: string;
@@ -14,46 +8,27 @@ export interface RegionCount {
 
 /** Registered people per subordinate region: a bar chart of counts from the registry, nothing else. */
 export function PeoplePerRegionChart({ data, seriesName }: { data: RegionCount[]; seriesName: string }) {
-  const el = useRef<HTMLDivElement>(null);
-  const chart = useRef<echarts.ECharts | null>(null);
-
-  useEffect(() => {
-    if (!el.current) return;
-    const c = echarts.init(el.current);
-    chart.current = c;
-    const onResize = () => c.resize();
-    window.addEventListener("resize", onResize);
-    return () => {
-      window.removeEventListener("resize", onResize);
-      c.dispose();
-      chart.current = null;
-    };
-  }, []);
-
-  useEffect(() => {
+  const el = useBarChart(() => {
     const many = data.length > 8;
-    chart.current?.setOption(
-      {
-        tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
-        grid: { left: 48, right: 16, top: 16, bottom: many ? 96 : 40 },
-        xAxis: {
-          type: "category",
-          data: data.map((d) => d.name),
-          axisLabel: { interval: 0, rotate: many ? 40 : 0, width: 110, overflow: "truncate" },
-        },
-        yAxis: { type: "value", minInterval: 1 },
-        series: [
-          {
-            name: seriesName,
-            type: "bar",
-            data: data.map((d) => d.count),
-            barMaxWidth: 36,
-            itemStyle: { color: "#1677ff" },
-          },
-        ],
+    return {
+      tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
+      grid: { left: 48, right: 16, top: 16, bottom: many ? 96 : 40 },
+      xAxis: {
+        type: "category",
+        data: data.map((d) => d.name),
+        axisLabel: { interval: 0, rotate: many ? 40 : 0, width: 110, overflow: "truncate" },
       },
-      true,
-    );
+      yAxis: { type: "value", minInterval: 1 },
+      series: [
+        {
+          name: seriesName,
+          type: "bar",
+          data: data.map((d) => d.count),
+          barMaxWidth: 36,
+          itemStyle: { color: "#1677ff" },
+        },
+      ],
+    };
   }, [data, seriesName]);
 
   return <div ref={el} data-testid="region-people-chart" style={{ width: "100%", height: 320 }} />;
