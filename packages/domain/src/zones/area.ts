@@ -60,6 +60,24 @@ export interface DesignationInput {
 
 export type ValidDesignation = Omit<AreaDesignation, "id">;
 
+/**
+ * A linked case id as given (trimmed; null when blank), or an error added to `errors` when it is longer
+ * than a case id can be. Used wherever a case is linked: a designation, a fact recorded on one.
+ */
+export function checkLinkedCase(value: string | null | undefined, errors: FieldError[]): string | null {
+  const linkedCase = blank(value) ? null : value.trim();
+  if (linkedCase !== null && linkedCase.length > 64)
+    errors.push(
+      fieldError(
+        "linkedCase",
+        "linkedCase.length",
+        "病例编号最多64个字符",
+        "A case id has at most 64 characters",
+      ),
+    );
+  return linkedCase;
+}
+
 const blank = (s: string | null | undefined): s is null | undefined =>
   s === null || s === undefined || !s.trim();
 
@@ -111,16 +129,7 @@ export function validateDesignation(input: DesignationInput): Validated<ValidDes
     errors.push(
       fieldError("reason", "reason.length", "理由最多500个字符", "A reason has at most 500 characters"),
     );
-  const linkedCase = blank(input.linkedCase) ? null : input.linkedCase.trim();
-  if (linkedCase !== null && linkedCase.length > 64)
-    errors.push(
-      fieldError(
-        "linkedCase",
-        "linkedCase.length",
-        "病例编号最多64个字符",
-        "A case id has at most 64 characters",
-      ),
-    );
+  const linkedCase = checkLinkedCase(input.linkedCase, errors);
   if (errors.length) return { ok: false, errors };
   return {
     ok: true,

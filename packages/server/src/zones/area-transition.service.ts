@@ -2,7 +2,13 @@ import { decideAccess } from "@cordon/domain/accounts/roles";
 import type { LoadedPack } from "@cordon/domain/policies/pack-schema";
 import { isWithin, subtreePrefix } from "@cordon/domain/regions/region-code";
 import { fieldError, type FieldError } from "@cordon/domain/shared/result";
-import { type AreaKind, isAreaKind, validateDesignation, validateEnd } from "@cordon/domain/zones/area";
+import {
+  type AreaKind,
+  checkLinkedCase,
+  isAreaKind,
+  validateDesignation,
+  validateEnd,
+} from "@cordon/domain/zones/area";
 import {
   type AreaEventKind,
   type Proposal,
@@ -23,8 +29,7 @@ import {
   findArea,
   insertArea,
 } from "./area.repository.ts";
-
-const AREA = { zh: "风险区/管控区域", en: "Area designation" };
+import { AREA } from "./area.service.ts";
 
 export interface AreaEventInput {
   kind: AreaEventKind;
@@ -105,15 +110,7 @@ export async function recordAreaEvent(
       errors.push(
         fieldError("note", "note.length", "说明最多500个字符", "A note has at most 500 characters"),
       );
-    if (!blank(input.linkedCase) && input.linkedCase!.trim().length > 64)
-      errors.push(
-        fieldError(
-          "linkedCase",
-          "linkedCase.length",
-          "病例编号最多64个字符",
-          "A case id has at most 64 characters",
-        ),
-      );
+    const linkedCase = checkLinkedCase(input.linkedCase, errors);
     if (errors.length) throw invalid(errors);
     const row: AreaEventRow = {
       id: uuidv7(),
@@ -122,7 +119,7 @@ export async function recordAreaEvent(
       at,
       result,
       note: blank(input.note) ? null : input.note!.trim(),
-      linkedCase: blank(input.linkedCase) ? null : input.linkedCase!.trim(),
+      linkedCase,
       createdBy: actor.userId,
       createdAt: ctx.now,
     };

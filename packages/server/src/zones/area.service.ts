@@ -16,7 +16,7 @@ import {
   insertArea,
 } from "./area.repository.ts";
 
-const AREA = { zh: "风险区/管控区域", en: "Area designation" };
+export const AREA = { zh: "风险区/管控区域", en: "Area designation" };
 
 export interface DesignateInput {
   regionCode: string;

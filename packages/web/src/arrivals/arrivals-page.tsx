@@ -20,7 +20,7 @@ import {
   Typography,
 } from "antd";
 import dayjs from "dayjs";
-import { useEffect, useState } from "react";
+import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
 import { useMe } from "../accounts/session.tsx";
@@ -32,6 +32,7 @@ import { DeadlinesCard } from "../deadlines/deadlines-card.tsx";
 import { formatDateTime } from "../i18n/format.ts";
 import { MeasuresView, pickText } from "../policies/measures-view.tsx";
 import { PageError } from "../shell/page-states.tsx";
+import { useNow } from "../shell/use-now.ts";
 import { ArrivalCountsCard } from "./arrival-counts-card.tsx";
 import { RegisterArrivalDialog } from "./register-arrival-dialog.tsx";
 import { STATUS_COLORS } from "./status.ts";
@@ -39,16 +40,6 @@ import { STATUS_COLORS } from "./status.ts";
 type Task = components["schemas"]["ControlTaskListItem"];
 type TaskStatus = Task["status"];
 const STATUSES: readonly TaskStatus[] = ["pending", "verify", "transfer", "test", "control", "released"];
-
-/** The time now, updated every 30 seconds (for countdowns). */
-function useNow(): number {
-  const [now, setNow] = useState(() => Date.now());
-  useEffect(() => {
-    const id = setInterval(() => setNow(Date.now()), 30_000);
-    return () => clearInterval(id);
-  }, []);
-  return now;
-}
 
 const nowLocal = () => dayjs().format("YYYY-MM-DDTHH:mm");
 

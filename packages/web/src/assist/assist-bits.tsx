@@ -1,8 +1,9 @@
 import { Tag, Typography } from "antd";
-import { type HTMLAttributes, useSyncExternalStore } from "react";
+import type { HTMLAttributes } from "react";
 import { useTranslation } from "react-i18next";
 import { formatDateTime } from "../i18n/format.ts";
 import type { AssistRow, AssistRowState } from "./assist-api.ts";
+import { useNow } from "../shell/use-now.ts";
 
 export const STATE_COLORS: Record<AssistRowState, string> = {
   ambiguous: "gold",
@@ -22,19 +23,6 @@ export function StateTag({ row }: { row: Pick<AssistRow, "state" | "stateLabel">
       {i18n.language === "en" ? row.stateLabel.en : row.stateLabel.zh}
     </Tag>
   );
-}
-
-const TICK_MS = 15_000;
-const subscribe = (onTick: () => void) => {
-  const id = setInterval(onTick, TICK_MS);
-  return () => clearInterval(id);
-};
-// Rounded so that repeated reads within one tick agree (useSyncExternalStore requires a stable snapshot).
-const readNow = () => Math.floor(Date.now() / TICK_MS) * TICK_MS;
-
-/** The browser's time, refreshed every 15 seconds: enough for a countdown shown in minutes. */
-export function useNow(): number {
-  return useSyncExternalStore(subscribe, readNow);
 }
 
 function span(t: ReturnType<typeof useTranslation>["t"], ms: number): string {
