@@ -82,7 +82,7 @@ for (const engine of testEngines()) {
       assert.ok(item);
       assert.equal(item.personName, "马晓燕");
       assert.match(item.documentNumberMasked, /^530302\*{8}/);
-      assert.ok(item.measures.includes("centralizedQuarantine 14d"), item.measures.join());
+      assert.deepEqual(item.decidedMeasures.centralizedQuarantine, { days: 14 });
       assert.equal(item.overdue, false);
       const other = await t.call(otherGrid, "GET", "/api/arrivals/tasks");
       assert.equal(other.status, 200);

@@ -65,7 +65,6 @@ const TaskListItemSchema = z
     overdue: z.boolean(),
     packId: z.string().nullable(),
     packTitle: MessageSchema.nullable(),
-    measures: z.array(z.string()).meta({ description: 'Short codes, e.g. "centralizedQuarantine 14d"' }),
     decidedMeasures: DecidedMeasuresSchema.nullable().meta({
       description: "The decision's combined measures, to be said in words (null: no measures)",
     }),

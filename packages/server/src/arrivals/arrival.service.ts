@@ -305,28 +305,10 @@ export interface TaskListItem {
   overdue: boolean;
   packId: string | null;
   packTitle: Message | null;
-  /** Short codes, e.g. "centralizedQuarantine 14d" (for logs and scripts). */
-  measures: string[];
   /** The decision's combined measures, for the page to say in words. */
   decidedMeasures: CombinedMeasures | null;
   steps: (StepRecord & { byName: string | null })[];
   version: number;
-}
-
-/** The measure kinds of a decision, e.g. ["centralizedQuarantine 14d", "release 3 negatives"]. */
-function measuresSummary(decision: Decision): string[] {
-  if (decision.status !== "decided") return [];
-  const m = decision.measures;
-  const out: string[] = [];
-  for (const [kind, value] of Object.entries(m)) {
-    if (kind === "tests") out.push(`tests ×${Array.isArray(value) ? value.length : 0}`);
-    else if (kind === "release" && value && typeof value === "object" && "negativeTests" in value)
-      out.push(`release ${String(value.negativeTests)} negatives`);
-    else if (value && typeof value === "object" && "days" in value && value.days !== undefined)
-      out.push(`${kind} ${String(value.days)}d`);
-    else out.push(kind);
-  }
-  return out;
 }
 
 /** Control tasks inside the caller's jurisdiction (or a region in it), with overdue flags. */
@@ -366,7 +348,6 @@ export async function listControlTasks(
       overdue: isOverdue(r, ctx.now),
       packId: r.decision.status === "no_pack" ? null : r.decision.pack.id,
       packTitle: r.decision.status === "no_pack" ? null : r.decision.pack.title,
-      measures: measuresSummary(r.decision),
       decidedMeasures: r.decision.status === "decided" ? r.decision.measures : null,
       steps: r.steps.map((s) => ({ ...s, byName: names.get(s.by) ?? null })),
       version: r.version,
