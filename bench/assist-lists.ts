@@ -120,19 +120,19 @@ export async function buildList(
     notRegistered: Math.round(rows * 0.03),
   };
   const duplicates = rows - n.byId - n.namePhone - n.ambiguous - n.outside - n.notRegistered;
-  await db.exec("SELECT setseed(0.42)");
+  // Sampled in an order fixed by the seed (random() would differ per run and per pooled connection).
   const inside = (
     await db.query<Pick>(
       `SELECT id, name, document_number, phone, current_region_code FROM persons
-       WHERE current_region_code LIKE '64%' AND document_type = 'resident_id' ORDER BY random() LIMIT $1`,
-      [n.byId + n.namePhone + n.ambiguous],
+       WHERE current_region_code LIKE '64%' AND document_type = 'resident_id' ORDER BY md5(id::text || $2::text) LIMIT $1`,
+      [n.byId + n.namePhone + n.ambiguous, seed],
     )
   ).rows;
   const outside = (
     await db.query<Pick>(
       `SELECT id, name, document_number, phone, current_region_code FROM persons
-       WHERE current_region_code NOT LIKE '64%' ORDER BY random() LIMIT $1`,
-      [n.outside],
+       WHERE current_region_code NOT LIKE '64%' ORDER BY md5(id::text || $2::text) LIMIT $1`,
+      [n.outside, seed],
     )
   ).rows;
   const twins = inside.slice(n.byId + n.namePhone);
