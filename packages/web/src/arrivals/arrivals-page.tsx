@@ -32,6 +32,7 @@ import { DeadlinesCard } from "../deadlines/deadlines-card.tsx";
 import { formatDateTime } from "../i18n/format.ts";
 import { MeasuresView, pickText } from "../policies/measures-view.tsx";
 import { PageError } from "../shell/page-states.tsx";
+import { instantOf, nowLocal } from "../shell/local-time.ts";
 import { useNow } from "../shell/use-now.ts";
 import { ArrivalCountsCard } from "./arrival-counts-card.tsx";
 import { RegisterArrivalDialog } from "./register-arrival-dialog.tsx";
@@ -40,8 +41,6 @@ import { STATUS_COLORS } from "./status.ts";
 type Task = components["schemas"]["ControlTaskListItem"];
 type TaskStatus = Task["status"];
 const STATUSES: readonly TaskStatus[] = ["pending", "verify", "transfer", "test", "control", "released"];
-
-const nowLocal = () => dayjs().format("YYYY-MM-DDTHH:mm");
 
 /** The control tasks of the jurisdiction, most urgent first, each moved on by its one next step. */
 export function ArrivalsPage() {
@@ -89,7 +88,7 @@ export function ArrivalsPage() {
           // which may be before the task was registered or its previous step taken).
           body: {
             step: stepping.step,
-            at: v.at === stepping.offered ? new Date().toISOString() : dayjs(v.at).format(),
+            at: instantOf(v.at ?? stepping.offered, stepping.offered),
             version: stepping.task.version,
           },
         }),

@@ -15,7 +15,6 @@ import {
   Tag,
   Typography,
 } from "antd";
-import dayjs from "dayjs";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { useMe } from "../accounts/session.tsx";
@@ -26,6 +25,7 @@ import { formatDateTime } from "../i18n/format.ts";
 import { RegionPicker } from "../regions/region-picker.tsx";
 import { PageError } from "../shell/page-states.tsx";
 import { AreaEventsModal, AreaProposals } from "./area-proposals.tsx";
+import { instantOf, nowLocal } from "../shell/local-time.ts";
 
 type AreaInForce = components["schemas"]["AreaInForce"];
 type AreaKind = AreaInForce["kind"];
@@ -39,10 +39,6 @@ const KIND_COLORS: Record<AreaKind, string> = {
   controlled: "volcano",
   precaution: "gold",
 };
-
-/** A datetime-local value ("2021-10-20T08:00") as an instant with the browser's offset. */
-const toInstant = (local: string) => dayjs(local).format();
-const nowLocal = () => dayjs().format("YYYY-MM-DDTHH:mm");
 
 interface DesignateValues {
   regionCode?: string;
@@ -68,13 +64,15 @@ export function RiskAreasPage() {
   const [at, setAt] = useState<string>("");
   const [designating, setDesignating] = useState(false);
   const [ending, setEnding] = useState<AreaInForce | null>(null);
+  // The "now" the end form offered when it opened (see instantOf).
+  const [endOffered, setEndOffered] = useState(nowLocal);
   const [eventsOf, setEventsOf] = useState<AreaInForce | null>(null);
   const [proposalsNonce, setProposalsNonce] = useState(0);
   const [busy, setBusy] = useState(false);
   const [designateForm] = Form.useForm<DesignateValues>();
   const [endForm] = Form.useForm<EndValues>();
   const { data, error, loading, reload } = useApiData(`areas:${at}`, () =>
-    unwrap(api.GET("/api/areas", { params: { query: at ? { at: toInstant(at) } : {} } })),
+    unwrap(api.GET("/api/areas", { params: { query: at ? { at: instantOf(at) } : {} } })),
   );
 
   const fail = (e: unknown) => message.error(e instanceof ApiError ? e.message : String(e));
@@ -88,8 +86,8 @@ export function RiskAreasPage() {
             regionCode: v.regionCode ?? "",
             placeName: v.placeName?.trim() || null,
             kind: v.kind ?? "",
-            from: toInstant(v.from ?? ""),
-            to: v.to ? toInstant(v.to) : null,
+            from: instantOf(v.from ?? ""),
+            to: v.to ? instantOf(v.to) : null,
             reason: v.reason ?? "",
             linkedCase: v.linkedCase?.trim() || null,
           },
@@ -113,7 +111,7 @@ export function RiskAreasPage() {
       await unwrap(
         api.POST("/api/areas/{id}/end", {
           params: { path: { id: ending.id } },
-          body: { at: toInstant(v.at ?? ""), reason: v.reason ?? "" },
+          body: { at: instantOf(v.at ?? "", endOffered), reason: v.reason ?? "" },
         }),
       );
       message.success(t("riskAreas.ended"));
@@ -175,7 +173,15 @@ export function RiskAreasPage() {
             {t("riskAreas.events.button")}
           </Button>
           {canWrite && (
-            <Button size="small" danger data-testid="area-end" onClick={() => setEnding(a)}>
+            <Button
+              size="small"
+              danger
+              data-testid="area-end"
+              onClick={() => {
+                setEndOffered(nowLocal());
+                setEnding(a);
+              }}
+            >
               {t("riskAreas.end")}
             </Button>
           )}
@@ -230,7 +236,7 @@ export function RiskAreasPage() {
       )}
       <AreaProposals
         key={proposalsNonce}
-        at={at ? toInstant(at) : ""}
+        at={at ? instantOf(at) : ""}
         canWrite={canWrite}
         onChanged={reload}
       />
@@ -322,7 +328,7 @@ export function RiskAreasPage() {
         confirmLoading={busy}
         destroyOnHidden
       >
-        <Form<EndValues> form={endForm} layout="vertical" onFinish={end} initialValues={{ at: nowLocal() }}>
+        <Form<EndValues> form={endForm} layout="vertical" onFinish={end} initialValues={{ at: endOffered }}>
           <Form.Item
             name="at"
             label={t("riskAreas.endAt")}
