@@ -13,9 +13,15 @@ const suite = browserSuite();
 
 async function pickRegion(page: Page, testId: string, code: string): Promise<void> {
   await page.getByTestId(testId).click();
-  await page.keyboard.type(code);
+  // Filled at once, not typed key by key: on a slow machine a pause between keys lets the debounced
+  // search run on a part of the code, and its options are swapped out under the click.
+  await page.getByTestId(testId).locator("input").fill(code);
   // The option in the open dropdown (a closed picker keeps its earlier options hidden in the page).
-  await page.locator(`[data-testid="region-option-${code}"]:visible`).click();
+  const option = page.locator(`[data-testid="region-option-${code}"]:visible`);
+  await option.click();
+  // Until its dropdown has closed, the chosen option is still on screen and would be found again by
+  // the next picker asked for the same region.
+  await option.waitFor({ state: "hidden" });
 }
 
 test("a citizen reports an arrival from abroad on a phone; the grid worker takes it from verification to release, and the citizen sees it released", async () => {
@@ -104,6 +110,14 @@ test("a citizen reports an arrival from abroad on a phone; the grid worker takes
     await next.click();
     await grid.getByTestId("step-at").waitFor();
     await grid.getByTestId("step-confirm").click();
+    // The dialog closes once the step is taken; if the server refused it, say why.
+    await grid
+      .getByTestId("step-at")
+      .waitFor({ state: "hidden" })
+      .catch(async (e: unknown) => {
+        const shown = await grid.locator(".ant-modal .ant-alert").allTextContents();
+        throw new Error(`step ${step} was not taken: ${shown.join(" ") || "(no message)"}`, { cause: e });
+      });
     await row.locator(`[data-testid=task-status][data-status="${status}"]`).waitFor();
   }
   assert.equal(await row.getByTestId("task-status").textContent(), "已解除");

@@ -53,7 +53,9 @@ export type Permission =
   | "users.manage"
   | "audit.read"
   | "areas.write"
-  | "deadlines.write";
+  | "deadlines.write"
+  /** Change a quarantine room's state (free, occupied, cleaning, out of service) at a site. */
+  | "quarantine.rooms";
 
 const ALL: Permission[] = [
   "people.read",
@@ -66,6 +68,7 @@ const ALL: Permission[] = [
   "audit.read",
   "areas.write",
   "deadlines.write",
+  "quarantine.rooms",
 ];
 
 /** The permission matrix. Citizens see only their own record, through `self` routes, not these. */
@@ -81,10 +84,11 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     "audit.read",
     "areas.write",
     "deadlines.write",
+    "quarantine.rooms",
   ],
   investigator: ["people.read", "people.pii", "people.write", "regions.read"],
   grid_worker: ["people.read", "people.pii", "people.write", "people.import", "regions.read"],
-  quarantine_staff: ["people.read", "people.pii", "regions.read"],
+  quarantine_staff: ["people.read", "people.pii", "regions.read", "quarantine.rooms"],
   lab: ["people.read", "regions.read"],
   venue: ["regions.read"],
   school: ["people.read", "regions.read"],

@@ -11,6 +11,7 @@ import { insertRegion, insertResponsible } from "../regions/region.repository.ts
 import { subtreePrefix } from "@cordon/domain/regions/region-code";
 import { copyPersons } from "../people/person-bulk.ts";
 import { seedAssistDemo } from "./assist-demo.ts";
+import { seedQuarantineDemo } from "./quarantine-demo.ts";
 
 /** One demo account per role, each with a jurisdiction from the notices' regions. */
 export const DEMO_USERS: { username: string; displayName: string; role: Role; jurisdiction: string }[] = [
@@ -211,6 +212,7 @@ export async function seedDemo(
     creds.push({ username: u.username, password, role: u.role, jurisdiction: u.jurisdiction });
   }
   await seedAssistDemo(db, opts.now);
+  await seedQuarantineDemo(db, opts.now);
   await db.query("INSERT INTO app_meta (key, value) VALUES ('demo', $1)", [
     JSON.stringify({ people: opts.people, seed: opts.seed, seededAt: opts.now.toISOString() }),
   ]);

@@ -24,6 +24,7 @@ import { deadlineRoutes } from "../deadlines/deadline.routes.ts";
 import type { Db } from "../db/db.ts";
 import { personRoutes } from "../people/person.routes.ts";
 import { policyRoutes } from "../policies/policy.routes.ts";
+import { quarantineSiteRoutes } from "../quarantine/site.routes.ts";
 import { regionRoutes } from "../regions/region.routes.ts";
 import { areaRoutes } from "../zones/area.routes.ts";
 import { areaTransitionRoutes } from "../zones/area-transition.routes.ts";
@@ -170,6 +171,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(arrivalRoutes, deps);
   await app.register(deadlineRoutes, deps);
   await app.register(assistRoutes, deps);
+  await app.register(quarantineSiteRoutes, deps);
 
   const webDist = opts.webDist === undefined ? WEB_DIST : opts.webDist;
   if (webDist && existsSync(webDist)) {
