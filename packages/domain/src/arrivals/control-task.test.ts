@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { advance, type ControlTask, dueAt, endOfShanghaiDay, isOverdue, newTask } from "./control-task.ts";
+import { endOfShanghaiDay } from "../shared/shanghai-time.ts";
+import { advance, type ControlTask, dueAt, isOverdue, newTask } from "./control-task.ts";
 
 const t = (s: string) => new Date(`${s}+08:00`);
 

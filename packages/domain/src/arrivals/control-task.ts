@@ -44,14 +44,6 @@ export function dueAt(registeredAt: Date, hours: number = DEFAULT_DEADLINE_HOURS
   return new Date(registeredAt.getTime() + hours * HOUR);
 }
 
-/** "Before midnight of the day received" in Asia/Shanghai (UTC+8, no daylight saving). */
-export function endOfShanghaiDay(receivedAt: Date): Date {
-  const offset = 8 * HOUR;
-  const local = receivedAt.getTime() + offset;
-  const midnight = Math.floor(local / (24 * HOUR)) * 24 * HOUR + 24 * HOUR;
-  return new Date(midnight - offset);
-}
-
 /** A new task for an arrival registered at `registeredAt`. */
 export function newTask(registeredAt: Date, hours: number = DEFAULT_DEADLINE_HOURS): ControlTask {
   return { status: "pending", createdAt: registeredAt, dueAt: dueAt(registeredAt, hours), steps: [] };

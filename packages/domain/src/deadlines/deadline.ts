@@ -5,7 +5,7 @@
  * midnight (Asia/Shanghai) of the day an assist list is received. A setting on a region applies to its
  * whole subtree unless a region below sets its own. Pure: time is a parameter.
  */
-import { endOfShanghaiDay } from "../arrivals/control-task.ts";
+import { endOfShanghaiDay } from "../shared/shanghai-time.ts";
 import { structuralAncestors } from "../regions/region-code.ts";
 
 /** A deadline: a number of hours after receipt, or the end of the (Shanghai) day of receipt. */

@@ -5,7 +5,7 @@
 import type { FieldError, Message, Validated } from "../shared/result.ts";
 import { fieldError } from "../shared/result.ts";
 import { parseInstant } from "../policies/pack-schema.ts";
-import { shanghaiDateOf } from "./dates.ts";
+import { shanghaiDateOf } from "../shared/shanghai-time.ts";
 
 /** Fever threshold: glossary.md, 测温 "≥ 37.3 °C counts as fever" (issue 4: "≥ 37.3 °C, configurable"). */
 export const FEVER_THRESHOLD_C = 37.3;

@@ -14,7 +14,7 @@
  */
 import type { FieldError, Message, Validated } from "../shared/result.ts";
 import { fieldError } from "../shared/result.ts";
-import { daysBetween, isDate } from "./dates.ts";
+import { daysBetween, isDate } from "../shared/shanghai-time.ts";
 import {
   type Course,
   courseSpan,

@@ -17,7 +17,7 @@ import type { CombinedMeasures, CombinedTestBlock } from "../policies/engine.ts"
 import type { TestBlock } from "../policies/pack-schema.ts";
 import type { FieldError, Message, Validated } from "../shared/result.ts";
 import { fieldError } from "../shared/result.ts";
-import { addDays, daysBetween, isDate, shanghaiDate } from "./dates.ts";
+import { addDays, daysBetween, isDate, shanghaiDate } from "../shared/shanghai-time.ts";
 
 export type PhaseKind =
   "centralized_quarantine" | "quarantine" | "home_quarantine" | "home_health_monitoring";

@@ -5,13 +5,8 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { shippedPacks } from "../policies/shipped-packs.fixture.ts";
 import type { AreaKind } from "./area.ts";
-import {
-  type AreaEvent,
-  type Proposal,
-  proposeTransition,
-  shanghaiDayStart,
-  type TransitionSubject,
-} from "./transitions.ts";
+import { type AreaEvent, type Proposal, proposeTransition, type TransitionSubject } from "./transitions.ts";
+import { shanghaiDayStart } from "../shared/shanghai-time.ts";
 
 const packs = shippedPacks();
 const bj = (s: string) => new Date(`${s}+08:00`);

@@ -7,6 +7,7 @@ import { isWithin } from "../regions/region-code.ts";
 import type { LoadedPack, ZoningTransition } from "../policies/pack-schema.ts";
 import type { Message } from "../shared/result.ts";
 import { AREA_KIND_LABELS, type AreaKind } from "./area.ts";
+import { shanghaiDateOf, shanghaiDayStart } from "../shared/shanghai-time.ts";
 
 export type AreaEventKind = "new_infection" | "screening_round" | "last_contact_released";
 export const AREA_EVENT_KINDS: readonly AreaEventKind[] = [
@@ -74,17 +75,6 @@ export interface Proposal {
 }
 
 const DAY = 86_400_000;
-const SHANGHAI = 8 * 3_600_000;
-
-/** Midnight (Asia/Shanghai, no daylight saving) at the start of the day of `t`. */
-export function shanghaiDayStart(t: number): number {
-  return Math.floor((t + SHANGHAI) / DAY) * DAY - SHANGHAI;
-}
-
-/** YYYY-MM-DD in Beijing time. */
-export function shanghaiDate(t: number): string {
-  return new Date(t + SHANGHAI).toISOString().slice(0, 10);
-}
 
 const label = (k: AreaKind | null): Message =>
   k === null ? { zh: "解除", en: "lifted" } : AREA_KIND_LABELS[k];
@@ -153,12 +143,12 @@ export function proposeTransition(input: {
     met: inForce,
     message: inForce
       ? {
-          zh: `自 ${shanghaiDate(d.from.getTime())} 起为${AREA_KIND_LABELS[d.kind].zh}，仍在生效`,
-          en: `${AREA_KIND_LABELS[d.kind].en} since ${shanghaiDate(d.from.getTime())}, still in force`,
+          zh: `自 ${shanghaiDateOf(d.from.getTime())} 起为${AREA_KIND_LABELS[d.kind].zh}，仍在生效`,
+          en: `${AREA_KIND_LABELS[d.kind].en} since ${shanghaiDateOf(d.from.getTime())}, still in force`,
         }
       : {
-          zh: `该划定在 ${shanghaiDate(at)} 未生效`,
-          en: `The designation is not in force on ${shanghaiDate(at)}`,
+          zh: `该划定在 ${shanghaiDateOf(at)} 未生效`,
+          en: `The designation is not in force on ${shanghaiDateOf(at)}`,
         },
     dates: { from: d.from.toISOString(), to: d.to?.toISOString() ?? null },
   });
@@ -185,12 +175,12 @@ export function proposeTransition(input: {
   const elapsed = Math.max(0, Math.floor((at - day0) / DAY) - 1);
   const since = lastInfection
     ? {
-        zh: `最后一例新增感染 ${shanghaiDate(countFrom)}`,
-        en: `last new infection ${shanghaiDate(countFrom)}`,
+        zh: `最后一例新增感染 ${shanghaiDateOf(countFrom)}`,
+        en: `last new infection ${shanghaiDateOf(countFrom)}`,
       }
     : {
-        zh: `划定于 ${shanghaiDate(countFrom)}，此后无新增感染`,
-        en: `designated ${shanghaiDate(countFrom)}, no new infection since`,
+        zh: `划定于 ${shanghaiDateOf(countFrom)}，此后无新增感染`,
+        en: `designated ${shanghaiDateOf(countFrom)}, no new infection since`,
       };
   checks.push({
     code: "days_without_new_infection",
@@ -198,12 +188,12 @@ export function proposeTransition(input: {
     message:
       at >= daysMetAt
         ? {
-            zh: `连续 ${n} 天无新增感染（${since.zh}；第 ${n} 天为 ${shanghaiDate(daysMetAt - DAY)}）`,
-            en: `${n} days without a new infection (${since.en}; day ${n} was ${shanghaiDate(daysMetAt - DAY)})`,
+            zh: `连续 ${n} 天无新增感染（${since.zh}；第 ${n} 天为 ${shanghaiDateOf(daysMetAt - DAY)}）`,
+            en: `${n} days without a new infection (${since.en}; day ${n} was ${shanghaiDateOf(daysMetAt - DAY)})`,
           }
         : {
-            zh: `需连续 ${n} 天无新增感染，目前 ${Math.min(elapsed, n)} 天（${since.zh}；满 ${n} 天于 ${shanghaiDate(daysMetAt - DAY)} 结束时）`,
-            en: `Needs ${n} days without a new infection, ${Math.min(elapsed, n)} so far (${since.en}; day ${n} ends ${shanghaiDate(daysMetAt - DAY)})`,
+            zh: `需连续 ${n} 天无新增感染，目前 ${Math.min(elapsed, n)} 天（${since.zh}；满 ${n} 天于 ${shanghaiDateOf(daysMetAt - DAY)} 结束时）`,
+            en: `Needs ${n} days without a new infection, ${Math.min(elapsed, n)} so far (${since.en}; day ${n} ends ${shanghaiDateOf(daysMetAt - DAY)})`,
           },
     dates: { countFrom: new Date(countFrom).toISOString(), metAt: new Date(daysMetAt).toISOString() },
   });
@@ -218,16 +208,16 @@ export function proposeTransition(input: {
       start = day0 + s.onDay * DAY;
       end = start + DAY;
       what = {
-        zh: `第 ${s.onDay} 天（${shanghaiDate(start)}）区域全员筛查阴性`,
-        en: `Area-wide screening negative on day ${s.onDay} (${shanghaiDate(start)})`,
+        zh: `第 ${s.onDay} 天（${shanghaiDateOf(start)}）区域全员筛查阴性`,
+        en: `Area-wide screening negative on day ${s.onDay} (${shanghaiDateOf(start)})`,
       };
     } else {
       const within = s.withinDaysBefore ?? 0;
       start = at - within * DAY;
       end = at + 1;
       what = {
-        zh: `调整前 ${within} 天内（${shanghaiDate(start)} 起）完成一轮全员筛查且均为阴性`,
-        en: `One area-wide screening round, all negative, within the ${within} days before (from ${shanghaiDate(start)})`,
+        zh: `调整前 ${within} 天内（${shanghaiDateOf(start)} 起）完成一轮全员筛查且均为阴性`,
+        en: `One area-wide screening round, all negative, within the ${within} days before (from ${shanghaiDateOf(start)})`,
       };
     }
     const inWindow = rounds.filter((r) => r.at.getTime() >= start && r.at.getTime() < end);
@@ -239,13 +229,13 @@ export function proposeTransition(input: {
       met,
       message: met
         ? {
-            zh: `${what.zh}：${shanghaiDate(negative.at.getTime())} 阴性`,
-            en: `${what.en}: negative on ${shanghaiDate(negative.at.getTime())}`,
+            zh: `${what.zh}：${shanghaiDateOf(negative.at.getTime())} 阴性`,
+            en: `${what.en}: negative on ${shanghaiDateOf(negative.at.getTime())}`,
           }
         : positive
           ? {
-              zh: `${what.zh}：${shanghaiDate(positive.at.getTime())} 有阳性`,
-              en: `${what.en}: positive on ${shanghaiDate(positive.at.getTime())}`,
+              zh: `${what.zh}：${shanghaiDateOf(positive.at.getTime())} 有阳性`,
+              en: `${what.en}: positive on ${shanghaiDateOf(positive.at.getTime())}`,
             }
           : { zh: `${what.zh}：尚无记录`, en: `${what.en}: none recorded` },
       dates: {
@@ -266,12 +256,12 @@ export function proposeTransition(input: {
       met: !!released,
       message: released
         ? {
-            zh: `最后一名密切接触者已于 ${shanghaiDate(released.at.getTime())} 解除管控`,
-            en: `The last close contact was released on ${shanghaiDate(released.at.getTime())}`,
+            zh: `最后一名密切接触者已于 ${shanghaiDateOf(released.at.getTime())} 解除管控`,
+            en: `The last close contact was released on ${shanghaiDateOf(released.at.getTime())}`,
           }
         : {
-            zh: `尚无“最后一名密切接触者解除管控”的记录（${shanghaiDate(countFrom)} 之后）`,
-            en: `No release of the last close contact recorded (after ${shanghaiDate(countFrom)})`,
+            zh: `尚无“最后一名密切接触者解除管控”的记录（${shanghaiDateOf(countFrom)} 之后）`,
+            en: `No release of the last close contact recorded (after ${shanghaiDateOf(countFrom)})`,
           },
       dates: { releasedAt: released?.at.toISOString() ?? null },
     });

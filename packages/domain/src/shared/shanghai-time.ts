@@ -1,6 +1,6 @@
 /**
- * Calendar dates in Asia/Shanghai (UTC+8, no daylight saving): every day of a quarantine course is a
- * Beijing calendar date "YYYY-MM-DD", whatever the server's time zone.
+ * Days in Asia/Shanghai (UTC+8, no daylight saving), whatever the server's time zone: deadlines "before
+ * midnight", days without a new infection, every day of a quarantine course as "YYYY-MM-DD".
  */
 import { parseInstant } from "../policies/pack-schema.ts";
 
@@ -11,6 +11,16 @@ const OFFSET = 8 * 3_600_000;
 export function shanghaiDate(instant: string): string | null {
   const t = parseInstant(instant);
   return t === null ? null : new Date(t + OFFSET).toISOString().slice(0, 10);
+}
+
+/** Midnight (Beijing time) at the start of the day of the instant `t` (epoch milliseconds). */
+export function shanghaiDayStart(t: number): number {
+  return Math.floor((t + OFFSET) / DAY) * DAY - OFFSET;
+}
+
+/** "Before midnight of the day received": the next midnight, Beijing time. */
+export function endOfShanghaiDay(receivedAt: Date): Date {
+  return new Date(shanghaiDayStart(receivedAt.getTime()) + DAY);
 }
 
 /** The Beijing calendar date of an epoch-millisecond instant. */
