@@ -115,7 +115,9 @@ test("a citizen reports an arrival from abroad on a phone; the grid worker takes
       .getByTestId("step-at")
       .waitFor({ state: "hidden" })
       .catch(async (e: unknown) => {
-        const shown = await grid.locator(".ant-modal .ant-alert").allTextContents();
+        const shown = await grid
+          .locator(".ant-modal .ant-alert, .ant-modal .ant-form-item-explain-error")
+          .allTextContents();
         throw new Error(`step ${step} was not taken: ${shown.join(" ") || "(no message)"}`, { cause: e });
       });
     await row.locator(`[data-testid=task-status][data-status="${status}"]`).waitFor();

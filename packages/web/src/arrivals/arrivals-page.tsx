@@ -209,7 +209,10 @@ export function ArrivalsPage() {
                   data-step={step}
                   onClick={() => {
                     setStepFailure(null);
-                    setStepping({ task: r, step, offered: nowLocal() });
+                    const offered = nowLocal();
+                    // The form instance outlives the dialog: give it this opening's "now", not the last one's.
+                    stepForm.setFieldsValue({ at: offered });
+                    setStepping({ task: r, step, offered });
                   }}
                 >
                   {t(`arrivals.steps.${step}`)}

@@ -178,7 +178,10 @@ export function RiskAreasPage() {
               danger
               data-testid="area-end"
               onClick={() => {
-                setEndOffered(nowLocal());
+                const offered = nowLocal();
+                // The form instance outlives the dialog: give it this opening's "now", not the last one's.
+                endForm.setFieldsValue({ at: offered });
+                setEndOffered(offered);
                 setEnding(a);
               }}
             >
