@@ -139,11 +139,18 @@ export function packInForce(
   destination: string,
   at: number,
 ): LoadedPack | null {
-  const candidates = packs
-    .filter((p) => isWithin(p.pack.jurisdiction, destination))
-    .filter((p) => p.from <= at && (p.to === null || at < p.to))
-    .sort((a, b) => depth(b.pack.jurisdiction) - depth(a.pack.jurisdiction));
-  return candidates[0] ?? null;
+  let best: LoadedPack | null = null;
+  let bestDepth = -Infinity;
+  for (const p of packs) {
+    if (p.from > at || (p.to !== null && at >= p.to) || !isWithin(p.pack.jurisdiction, destination)) continue;
+    // The first of the deepest: ties keep load order.
+    const d = depth(p.pack.jurisdiction);
+    if (d > bestDepth) {
+      best = p;
+      bestDepth = d;
+    }
+  }
+  return best;
 }
 
 const iso = (t: number) => new Date(t).toISOString();

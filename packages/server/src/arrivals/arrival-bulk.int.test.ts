@@ -113,6 +113,26 @@ for (const engine of testEngines()) {
       assert.equal(await count(t, "control_tasks"), 0);
     });
 
+    test("a file whose only fault is a person not in the registry (found by the foreign key as it is stored) stores nothing and names the line", async () => {
+      const good = lines().map((l) => JSON.stringify(l));
+      const file = [
+        ...good.slice(0, 3),
+        JSON.stringify({ ...lines()[0], personId: "01890000-0000-7000-8000-00000000abcd" }),
+        good[4]!,
+      ];
+      // Chunks of 2: the first is stored before the third, holding the unknown person, is.
+      const s = await importArrivals(t.db, ctx, packs, file, { regionCode: "640324", chunkSize: 2 });
+      assert.equal(s.stored, false);
+      assert.equal(s.read, 5);
+      assert.deepEqual(
+        s.errors.map((e) => [e.line, e.field, e.code]),
+        [[4, "personId", "person.unknown"]],
+      );
+      assert.equal(s.written, 0);
+      assert.equal(await count(t, "arrivals"), 0);
+      assert.equal(await count(t, "control_tasks"), 0);
+    });
+
     test("a grid worker of another county may not import arrivals into Tongxin", async () => {
       const r = await importArrivals(
         t.db,

@@ -6,9 +6,12 @@
  *
  * The classification is the single-arrival path's (`registerArrival` → `explainPolicy` →
  * `decideMeasures`), with what it reads loaded once per batch instead of once per arrival: the
- * recorded risk areas that overlap the batch's time span, the deadline settings, the people and the
- * destination regions. Arrivals and control tasks are written with COPY in one transaction with one
- * audit record (`arrival.import`).
+ * recorded risk areas that overlap the batch's time span, the deadline settings, the people given by
+ * document and the destination regions. People given by id are checked by the arrivals' foreign key as
+ * the rows are stored (looking them up first as well cost the server a twentieth of the import); a file
+ * that fails any check is checked again from the start, every person looked up, to name every bad line.
+ * Arrivals and control tasks are written with COPY in one transaction with one audit record
+ * (`arrival.import`).
  */
 import { decideAccess } from "@cordon/domain/accounts/roles";
 import { type DeadlineSetting, deadlineFrom, effectiveDeadline } from "@cordon/domain/deadlines/deadline";
@@ -179,7 +182,8 @@ function parseLines(lines: readonly string[], from: number, to: number, regionCo
       }
       continue;
     }
-    if (parseInstant(r.data.arrivalAt) === null) {
+    const arrivalAt = parseInstant(r.data.arrivalAt);
+    if (arrivalAt === null) {
       // What the engine cannot read (e.g. microseconds) is refused here rather than stored as no_pack.
       errors.push(
         err(
@@ -210,19 +214,25 @@ function parseLines(lines: readonly string[], from: number, to: number, regionCo
       documentType: r.data.documentType ?? "resident_id",
       documentNumber: r.data.documentNumber,
       destination: r.data.destinationRegionCode,
-      arrivalAt: parseInstant(r.data.arrivalAt)!,
+      arrivalAt,
       input: r.data,
     });
   }
   return { parsed, errors, read };
 }
 
-/** Looks up the parsed lines' people and destinations, all together; lines naming neither are bad. */
+/**
+ * Looks up the parsed lines' people and destinations, all together; lines naming neither are bad.
+ * With `trustPersonIds`, people given by id are not looked up: the arrivals' foreign key to `persons`
+ * checks them as they are stored, and a violation sends the import to `checkAll`, which does look
+ * them up and names the lines.
+ */
 async function resolveLines(
   q: Queryable,
   { parsed, errors, read }: ParsedChunk,
+  trustPersonIds: boolean,
 ): Promise<{ ok: Checked[]; errors: LineError[]; read: number }> {
-  const ids = [...new Set(parsed.flatMap((p) => (p.personId ? [p.personId] : [])))];
+  const ids = trustPersonIds ? [] : [...new Set(parsed.flatMap((p) => (p.personId ? [p.personId] : [])))];
   const docs = parsed.filter((p) => p.documentNumber !== undefined);
   const destinations = [...new Set(parsed.map((p) => p.destination))];
   const [known, byDoc, regions] = await Promise.all([
@@ -246,7 +256,7 @@ async function resolveLines(
   const ok: Checked[] = [];
   for (const p of parsed) {
     const personId = p.personId
-      ? known.has(p.personId)
+      ? trustPersonIds || known.has(p.personId)
         ? p.personId
         : undefined
       : byDoc.get(`${p.documentType}:${p.documentNumber}`);
@@ -288,12 +298,9 @@ async function deadlineSettingsFor(q: Queryable, regionCode: string): Promise<Ma
 /**
  * For each stay region, the recorded risk areas that contain it (the engine's own test, `isWithin`),
  * kept in load order so the engine sees the same areas in the same order as when it is given all of
- * them. Areas are grouped by their subtree prefix, so a stay looks up its few prefixes instead of
- * testing every area.
+ * them. Areas are grouped by their subtree prefix, so a stay looks up its few prefixes (of the lengths
+ * some area has) instead of testing every area.
  */
-/** The lengths of a subtree prefix: the country (""), province, city, county, township, community, grid. */
-const PREFIX_LENGTHS = [0, 2, 4, 6, 9, 12, 15];
-
 function areaIndex(areas: readonly RiskArea[]) {
   const byPrefix = new Map<string, number[]>();
   areas.forEach((a, i) => {
@@ -302,24 +309,21 @@ function areaIndex(areas: readonly RiskArea[]) {
     if (list) list.push(i);
     else byPrefix.set(key, [i]);
   });
-  const memo = new Map<string, number[]>();
-  const hitsOf = (code: string): number[] => {
-    let hits = memo.get(code);
-    if (hits) return hits;
-    hits = [];
-    // Each area sits under one prefix length, so each list is visited once and no area twice.
-    for (const n of PREFIX_LENGTHS) {
-      if (n > code.length) break;
-      for (const i of byPrefix.get(code.slice(0, n)) ?? [])
-        if (isWithin(areas[i]!.regionCode, code)) hits.push(i);
-    }
-    memo.set(code, hits);
-    return hits;
-  };
+  const lengths = [...new Set([...byPrefix.keys()].map((k) => k.length))].sort((a, b) => a - b);
   return (stays: readonly { regionCode: string }[]): RiskArea[] => {
     const picked: number[] = [];
-    for (const s of stays) for (const i of hitsOf(s.regionCode)) if (!picked.includes(i)) picked.push(i);
-    return picked.sort((a, b) => a - b).map((i) => areas[i]!);
+    for (const s of stays) {
+      const code = s.regionCode;
+      // Each area sits under one prefix, so each list is visited once per stay and no area twice.
+      for (const n of lengths) {
+        if (n > code.length) break;
+        const list = byPrefix.get(code.slice(0, n));
+        if (list)
+          for (const i of list)
+            if (isWithin(areas[i]!.regionCode, code) && !picked.includes(i)) picked.push(i);
+      }
+    }
+    return picked.length === 0 ? [] : picked.sort((a, b) => a - b).map((i) => areas[i]!);
   };
 }
 
@@ -357,6 +361,27 @@ const maxLookbackDays = (packs: readonly LoadedPack[]) =>
 /** Thrown inside the transaction to roll it back once a bad line has been found. */
 const ROLLBACK = Symbol("rollback");
 
+/** PostgreSQL's foreign_key_violation. */
+const FOREIGN_KEY_VIOLATION = "23503";
+
+/** Every bad line of the file, each person looked up: what a file that cannot be stored is told. */
+async function checkAll(
+  q: Queryable,
+  lines: readonly string[],
+  regionCode: string,
+  chunkSize: number,
+): Promise<{ errors: LineError[]; read: number }> {
+  const errors: LineError[] = [];
+  let read = 0;
+  for (let start = 0; start < lines.length; start += chunkSize) {
+    const parsed = parseLines(lines, start, Math.min(start + chunkSize, lines.length), regionCode);
+    const r = await resolveLines(q, parsed, false);
+    errors.push(...r.errors);
+    read += r.read;
+  }
+  return { errors, read };
+}
+
 /**
  * Classifies and stores a file's arrivals (one JSON object per line) as the actor, all or nothing.
  * Returns the per-line errors when any line is bad (and stores nothing).
@@ -376,7 +401,7 @@ export async function importArrivals(
   const actor = requireActor(ctx);
   const access = decideAccess(actor, "people.write", [opts.regionCode]);
   if (!access.allowed) throw forbidden(access.reason);
-  const chunkSize = opts.chunkSize ?? 10_000;
+  const chunkSize = opts.chunkSize ?? 5_000;
   const summary: BulkSummary = {
     read: 0,
     stored: false,
@@ -410,6 +435,8 @@ export async function importArrivals(
   let first = Infinity;
   let last = -Infinity;
   let committing = 0;
+  /** The first COPY that failed: on the embedded engine, the lookups that follow it fail for it. */
+  let copyError: unknown = null;
   try {
     await db.transaction(async (tx) => {
       // Lookups (people, regions, risk areas) go on another connection where there is one, so that they
@@ -418,7 +445,7 @@ export async function importArrivals(
       /** A chunk parsed, and its lookups (people, regions, then the risk areas of its time span) sent. */
       const prepare = (start: number) => {
         const parsed = parseLines(lines, start, Math.min(start + chunkSize, lines.length), opts.regionCode);
-        const resolved = resolveLines(lookup, parsed).then(async (r) => {
+        const resolved = resolveLines(lookup, parsed, true).then(async (r) => {
           let from = Infinity;
           let to = -Infinity;
           for (const c of r.ok) {
@@ -446,7 +473,9 @@ export async function importArrivals(
         const tc = performance.now();
         summary.checkSeconds += (tc - tk) / 1000;
         tk = tc;
-        if (summary.errors.length || ok.length === 0) continue;
+        // A bad line: nothing is stored, and `checkAll` (below) finds every bad line of the file.
+        if (summary.errors.length) throw ROLLBACK;
+        if (ok.length === 0) continue;
         first = Math.min(first, from);
         last = Math.max(last, to);
         summary.riskAreasLoaded = Math.max(summary.riskAreasLoaded, areas.length);
@@ -488,7 +517,9 @@ export async function importArrivals(
           await tx.copyText("arrivals", ARRIVAL_COLUMNS, arrivalsText);
           if (tasksText) await tx.copyText("control_tasks", TASK_COLUMNS, tasksText);
         })();
-        pending.catch(() => {}); // awaited below; this only keeps Node from calling it unhandled meanwhile
+        pending.catch((e: unknown) => {
+          copyError ??= e; // and awaited below
+        });
       }
       const tw = performance.now();
       await pending;
@@ -516,8 +547,16 @@ export async function importArrivals(
     summary.writeSeconds += (performance.now() - committing) / 1000;
     summary.stored = true;
   } catch (e) {
-    if (e !== ROLLBACK) throw e;
+    const unknownPerson = ((copyError ?? e) as { code?: unknown }).code === FOREIGN_KEY_VIOLATION;
+    if (e !== ROLLBACK && !unknownPerson) throw e;
     Object.assign(summary, { written: 0, tasks: 0, decided: 0, noRuleMatched: 0, noPack: 0 });
+    if (summary.errors.length || unknownPerson) {
+      const all = await checkAll(db, lines, opts.regionCode, chunkSize);
+      // A violation no line explains (say, a person deleted meanwhile) is the database's to report.
+      if (all.errors.length === 0) throw e;
+      summary.errors = all.errors;
+      summary.read = all.read;
+    }
   }
   summary.errors.sort((a, b) => a.line - b.line);
   summary.seconds = (performance.now() - t0) / 1000;
