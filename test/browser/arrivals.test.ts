@@ -79,6 +79,13 @@ test("a citizen reports an arrival from abroad on a phone; the grid worker takes
   // The grid worker of 兴庆区, at a desktop.
   const desk = await suite.browser.newContext({ locale: "zh-CN", viewport: { width: 1440, height: 900 } });
   const grid = await desk.newPage();
+  // What the page asked the server and heard back, and what it logged: said when a step is not taken.
+  const traffic: string[] = [];
+  const t0 = Date.now();
+  const note = (line: string) => traffic.push(`+${Date.now() - t0} ms ${line}`);
+  grid.on("console", (m) => note(`console.${m.type()} ${m.text()}`));
+  grid.on("request", (r) => r.url().includes("/api/") && note(`> ${r.method()} ${r.url()}`));
+  grid.on("response", (r) => r.url().includes("/api/") && note(`< ${r.status()} ${r.url()}`));
   grid.on("pageerror", (e) => pageErrors.push(e.message));
   await logIn(grid, suite.cordon, "grid");
   await grid.getByTestId("nav-arrivals").click();
@@ -118,7 +125,12 @@ test("a citizen reports an arrival from abroad on a phone; the grid worker takes
         const shown = await grid
           .locator(".ant-modal .ant-alert, .ant-modal .ant-form-item-explain-error")
           .allTextContents();
-        throw new Error(`step ${step} was not taken: ${shown.join(" ") || "(no message)"}`, { cause: e });
+        const ok = grid.getByTestId("step-confirm");
+        const state = `confirm button: ${(await ok.count()) ? await ok.evaluate((b) => b.outerHTML.slice(0, 300)) : "none"}`;
+        throw new Error(
+          `step ${step} was not taken: ${shown.join(" ") || "(no message)"}\n${state}\n${traffic.slice(-30).join("\n")}`,
+          { cause: e },
+        );
       });
     await row.locator(`[data-testid=task-status][data-status="${status}"]`).waitFor();
   }
