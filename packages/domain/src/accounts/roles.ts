@@ -55,7 +55,14 @@ export type Permission =
   | "areas.write"
   | "deadlines.write"
   /** Change a quarantine room's state (free, occupied, cleaning, out of service) at a site. */
-  | "quarantine.rooms";
+  | "quarantine.rooms"
+  /**
+   * Place a person at a site, record the transfer, test results and health reports, and release on
+   * schedule (the course's conditions met).
+   */
+  | "quarantine.place"
+  /** Release before the course's conditions are met, or extend a course: with a reason, audited. */
+  | "quarantine.override";
 
 const ALL: Permission[] = [
   "people.read",
@@ -69,6 +76,8 @@ const ALL: Permission[] = [
   "areas.write",
   "deadlines.write",
   "quarantine.rooms",
+  "quarantine.place",
+  "quarantine.override",
 ];
 
 /** The permission matrix. Citizens see only their own record, through `self` routes, not these. */
@@ -85,10 +94,20 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     "areas.write",
     "deadlines.write",
     "quarantine.rooms",
+    "quarantine.place",
+    "quarantine.override",
   ],
   investigator: ["people.read", "people.pii", "people.write", "regions.read"],
-  grid_worker: ["people.read", "people.pii", "people.write", "people.import", "regions.read"],
-  quarantine_staff: ["people.read", "people.pii", "regions.read", "quarantine.rooms"],
+  // Grid workers place people in home quarantine and record their reports (居家隔离 in the community).
+  grid_worker: [
+    "people.read",
+    "people.pii",
+    "people.write",
+    "people.import",
+    "regions.read",
+    "quarantine.place",
+  ],
+  quarantine_staff: ["people.read", "people.pii", "regions.read", "quarantine.rooms", "quarantine.place"],
   lab: ["people.read", "regions.read"],
   venue: ["regions.read"],
   school: ["people.read", "regions.read"],
