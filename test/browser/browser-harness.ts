@@ -48,7 +48,22 @@ export async function startCordon(now?: () => Date): Promise<Cordon> {
   };
 }
 
-export function launchChromium(): Promise<Browser> {
+/**
+ * Chromium, whose pages are those of a user who turned animations off (prefers-reduced-motion): the app
+ * then opens dialogs without zooming them in. A click while a dialog zooms is aimed at where its button
+ * was a frame earlier and, on a loaded machine, can miss it; the dialog then stays open with nothing
+ * said (seen in CI).
+ */
+export async function launchChromium(): Promise<Browser> {
+  const browser = await launchPlainChromium();
+  const newContext = browser.newContext.bind(browser);
+  const newPage = browser.newPage.bind(browser);
+  browser.newContext = (options = {}) => newContext({ reducedMotion: "reduce", ...options });
+  browser.newPage = (options = {}) => newPage({ reducedMotion: "reduce", ...options });
+  return browser;
+}
+
+function launchPlainChromium(): Promise<Browser> {
   const executablePath = process.env.CORDON_CHROMIUM ?? "/usr/bin/chromium";
   if (!existsSync(executablePath)) {
     throw new Error(
