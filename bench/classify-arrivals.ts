@@ -19,16 +19,21 @@ import { once } from "node:events";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import pg from "pg";
-import { to as copyTo } from "pg-copy-streams";
-import { pipeline } from "node:stream/promises";
 import { type BulkSummary, importArrivals } from "../packages/server/src/arrivals/arrival-bulk.ts";
 import { openPostgres } from "../packages/server/src/db/db.ts";
 import { systemContext } from "../packages/server/src/http/context.ts";
 import { fileSource, importPeople } from "../packages/server/src/people/person-import.ts";
 import { loadShippedPacks } from "../packages/server/src/policies/policy-packs.ts";
 import { designateArea } from "../packages/server/src/zones/area.service.ts";
-import { type BenchDb, createBenchDb, mib, rssSampler, serverFacts, timeCopyIn } from "./lib/bench-db.ts";
+import {
+  type BenchDb,
+  copyOutToFile,
+  createBenchDb,
+  mib,
+  rssSampler,
+  serverFacts,
+  timeCopyIn,
+} from "./lib/bench-db.ts";
 import { populationFiles } from "./lib/population.ts";
 import { seededRandom } from "./lib/seeded.ts";
 
@@ -131,16 +136,6 @@ async function setup(url: string, count: number, seed: number, out: string): Pro
   console.log(JSON.stringify({ stays, areas: areas.length }));
 }
 
-async function copyOut(url: string, sql: string, file: string): Promise<void> {
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
-  try {
-    await pipeline(c.query(copyTo(`COPY (${sql}) TO STDOUT`)), createWriteStream(file));
-  } finally {
-    await c.end();
-  }
-}
-
 export async function benchClassify(b: BenchDb, count: number, seed: number): Promise<ClassifyBenchResult> {
   mkdirSync(join(tmpdir(), "cordon-bench"), { recursive: true });
   const file = join(tmpdir(), "cordon-bench", `arrivals-${count}-${seed}-${process.pid}.jsonl`);
@@ -187,8 +182,8 @@ export async function benchClassify(b: BenchDb, count: number, seed: number): Pr
   // Baseline: the rows the import stored, COPYed into scratch tables with the same columns and indexes.
   const arrivalsFile = `${file}.arrivals.copy`;
   const tasksFile = `${file}.tasks.copy`;
-  await copyOut(b.url, "SELECT * FROM arrivals", arrivalsFile);
-  await copyOut(b.url, "SELECT * FROM control_tasks", tasksFile);
+  await copyOutToFile(b.url, "SELECT * FROM arrivals", arrivalsFile);
+  await copyOutToFile(b.url, "SELECT * FROM control_tasks", tasksFile);
   await b.db.exec(
     `DROP TABLE IF EXISTS bench_arrivals, bench_tasks;
      CREATE TABLE bench_arrivals (LIKE arrivals INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING INDEXES);

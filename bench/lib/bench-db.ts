@@ -1,7 +1,7 @@
-import { createReadStream } from "node:fs";
+import { createReadStream, createWriteStream } from "node:fs";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { from as copyFrom } from "pg-copy-streams";
+import { from as copyFrom, to as copyTo } from "pg-copy-streams";
 import { openPostgres, type Db } from "../../packages/server/src/db/db.ts";
 import { migrate } from "../../packages/server/src/db/migrate.ts";
 import { loadRegions } from "../../packages/server/src/regions/region-loader.ts";
@@ -112,6 +112,17 @@ export async function timeCopyIn(url: string, copySql: string, source: string | 
       c.query(copyFrom(copySql)),
     );
     return (performance.now() - t0) / 1000;
+  } finally {
+    await c.end();
+  }
+}
+
+/** The rows a query returns, in COPY text format, into a file (what a baseline COPYs back in). */
+export async function copyOutToFile(url: string, sql: string, file: string): Promise<void> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    await pipeline(c.query(copyTo(`COPY (${sql}) TO STDOUT`)), createWriteStream(file));
   } finally {
     await c.end();
   }
