@@ -2,7 +2,9 @@
  * All benchmarks on one database: import 1,000,000 synthetic people (against a plain COPY of the same
  * rows), then search them, then classify 100,000 arrivals of them (against a plain COPY of the stored
  * rows), then import a 100,000-row assist list and match it against them (against a plain COPY of
- * the list's rows). Prints the figures as the tables of docs/benchmarks.md, and the raw results
+ * the list's rows), then record 200,000 quarantine health reports through the HTTP API (against a plain
+ * COPY of the stored rows), then place 100,000 people across 500 quarantine sites and list every site's
+ * day (against a plain COPY of the placement rows). Prints the figures as the tables of docs/benchmarks.md, and the raw results
  * as JSON on the last line.
  *
  *   npm run bench        # or: node bench/run.ts [--count 1000000] [--queries 200] [--batch-size 10000]
@@ -19,6 +21,8 @@ import { benchImport, printImport } from "./import-people.ts";
 import { benchSearch, printSearch } from "./search-people.ts";
 import { benchClassify, printClassify } from "./classify-arrivals.ts";
 import { benchAssist, printAssist } from "./assist-lists.ts";
+import { benchQuarantineReports, printQuarantineReports } from "./quarantine-reports.ts";
+import { benchSchedules, printSchedules } from "./quarantine-schedules.ts";
 
 const { values } = parseArgs({
   options: {
@@ -28,6 +32,8 @@ const { values } = parseArgs({
     seed: { type: "string", default: "7" },
     arrivals: { type: "string", default: "100000" },
     "assist-rows": { type: "string", default: "100000" },
+    "health-reports": { type: "string", default: "200000" },
+    "quarantine-people": { type: "string", default: "100000" },
   },
 });
 
@@ -43,6 +49,15 @@ try {
     Number(values["assist-rows"]),
     Number(values.seed),
   );
+  const healthReports = await benchQuarantineReports(b, {
+    reports: Number(values["health-reports"]),
+    placements: 10_000,
+    sites: 20,
+    batch: 500,
+    clients: 4,
+    seed: 13,
+  });
+  const schedules = await benchSchedules(b, Number(values["quarantine-people"]), 500, 13);
   const machine = `${cpus().length} × ${cpus()[0]?.model ?? "CPU"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, PostgreSQL ${imp.server.version}`;
   console.log(`machine: ${machine}\nserver settings: ${JSON.stringify(imp.server)}\n`);
   console.log(printImport(imp));
@@ -52,7 +67,11 @@ try {
   console.log(printClassify(arrivals));
   console.log();
   console.log(printAssist(assist));
-  console.log(JSON.stringify({ machine, import: imp, search, arrivals, assist }));
+  console.log();
+  console.log(printQuarantineReports(healthReports));
+  console.log();
+  console.log(printSchedules(schedules));
+  console.log(JSON.stringify({ machine, import: imp, search, arrivals, assist, healthReports, schedules }));
 } finally {
   await b.drop();
 }

@@ -24,7 +24,7 @@ interface SitePlan {
 /**
  * Demo quarantine sites (synthetic, marked 演示), registered through the real services as the demo
  * administrator: 兴庆区 (1,617 rooms required) short without its reserve site and meeting the standard
- * with it, 金凤区 (900 required) short even with reserve, 麒麟区 one hotel for the demo site staff, a
+ * with it, 西夏区 (900 required) short even with reserve, 麒麟区 one hotel for the demo site staff, a
  * designated hospital and one community's home quarantine.
  */
 const PLANS: SitePlan[] = [
@@ -81,8 +81,8 @@ const PLANS: SitePlan[] = [
   {
     site: {
       kind: "centralized",
-      name: "金凤区集中隔离点（演示）",
-      address: "金凤区（演示地址）",
+      name: "西夏区集中隔离点（演示）",
+      address: "西夏区（演示地址）",
       regionCode: "640105",
     },
     rooms: [{ from: 1, to: 300, type: "single" }],
@@ -90,8 +90,8 @@ const PLANS: SitePlan[] = [
   {
     site: {
       kind: "centralized",
-      name: "金凤区备用隔离场所（演示）",
-      address: "金凤区（演示地址）",
+      name: "西夏区备用隔离场所（演示）",
+      address: "西夏区（演示地址）",
       regionCode: "640105",
       reserve: true,
     },

@@ -24,6 +24,9 @@ import { deadlineRoutes } from "../deadlines/deadline.routes.ts";
 import type { Db } from "../db/db.ts";
 import { personRoutes } from "../people/person.routes.ts";
 import { policyRoutes } from "../policies/policy.routes.ts";
+import { certificateRoutes } from "../quarantine/certificate.routes.ts";
+import { healthReportRoutes } from "../quarantine/health-report.routes.ts";
+import { quarantinePlacementRoutes } from "../quarantine/placement.routes.ts";
 import { quarantineSiteRoutes } from "../quarantine/site.routes.ts";
 import { regionRoutes } from "../regions/region.routes.ts";
 import { areaRoutes } from "../zones/area.routes.ts";
@@ -172,6 +175,9 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(deadlineRoutes, deps);
   await app.register(assistRoutes, deps);
   await app.register(quarantineSiteRoutes, deps);
+  await app.register(quarantinePlacementRoutes, deps);
+  await app.register(healthReportRoutes, deps);
+  await app.register(certificateRoutes, deps);
 
   const webDist = opts.webDist === undefined ? WEB_DIST : opts.webDist;
   if (webDist && existsSync(webDist)) {

@@ -4,7 +4,7 @@ import { type TestApp, testApp } from "../testing/test-app.ts";
 import { testEngines } from "../testing/test-db.ts";
 
 // Seed 000 (Ningxia): "按照以县区为单元隔离房间至少达到每万人20间的标准要求，提前储备充足的备用隔离场所".
-// 兴庆区 (640104, Yinchuan) is the county; 金凤区 (640105) is the county next door.
+// 兴庆区 (640104, Yinchuan) is the county; 西夏区 (640105) is the county next door.
 const XINGQING = "640104";
 const XINGQING_TOWNSHIP = "640104001";
 const XINGQING_COMMUNITY = "640104001002";
@@ -267,7 +267,7 @@ for (const engine of testEngines()) {
 
       const outside = await t.call(command, "POST", "/api/quarantine/sites", {
         kind: "centralized",
-        name: "金凤区隔离酒店",
+        name: "西夏区隔离酒店",
         address: "亲水大街",
         regionCode: JINFENG,
       });

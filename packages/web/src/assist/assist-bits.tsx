@@ -1,4 +1,5 @@
 import { Tag, Typography } from "antd";
+import type { TFunction } from "i18next";
 import type { HTMLAttributes } from "react";
 import { useTranslation } from "react-i18next";
 import { formatDateTime } from "../i18n/format.ts";
@@ -25,7 +26,9 @@ export function StateTag({ row }: { row: Pick<AssistRow, "state" | "stateLabel">
   );
 }
 
-function span(t: ReturnType<typeof useTranslation>["t"], ms: number): string {
+// TFunction, not ReturnType<typeof useTranslation>["t"]: the latter makes tsc give up ("excessively
+// deep") once the messages pass about 700 keys.
+function span(t: TFunction, ms: number): string {
   const minutes = Math.max(0, Math.floor(ms / 60_000));
   const h = Math.floor(minutes / 60);
   const m = minutes % 60;

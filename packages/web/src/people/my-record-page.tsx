@@ -1,9 +1,11 @@
-import { CarOutlined } from "@ant-design/icons";
+import { CarOutlined, HeartOutlined } from "@ant-design/icons";
 import { Button, Card, Result, Space, Typography } from "antd";
 import { useTranslation } from "react-i18next";
 import { useNavigate } from "react-router";
 import { useMe } from "../accounts/session.tsx";
+import { useApiData } from "../api/use-api-data.ts";
 import { MyArrivals } from "../arrivals/my-arrivals.tsx";
+import { quarantineApi } from "../quarantine/quarantine-api.ts";
 import { PersonDetailPage } from "./person-detail-page.tsx";
 
 /** A citizen's own record: the one person their account is linked to. */
@@ -11,6 +13,10 @@ export function MyRecordPage() {
   const { t } = useTranslation();
   const { me } = useMe();
   const navigate = useNavigate();
+  // Someone in quarantine reports their temperature twice a day: the way there is on their own page.
+  const placement = useApiData("me-placement", () =>
+    me.user.personId ? quarantineApi.myPlacement() : Promise.resolve(null),
+  );
   if (!me.user.personId) {
     return <Result status="info" title={t("people.noLinkedRecord")} data-testid="no-linked-record" />;
   }
@@ -31,6 +37,23 @@ export function MyRecordPage() {
           </Button>
         </Space>
       </Card>
+      {placement.data && (
+        <Card size="small" data-testid="my-quarantine">
+          <Space direction="vertical" style={{ width: "100%" }}>
+            <Typography.Text>{t("quarantine.me.openLead")}</Typography.Text>
+            <Button
+              type="primary"
+              size="large"
+              block
+              icon={<HeartOutlined />}
+              onClick={() => navigate("/me/health")}
+              data-testid="open-health-report"
+            >
+              {t("quarantine.me.report")}
+            </Button>
+          </Space>
+        </Card>
+      )}
       <MyArrivals />
       <PersonDetailPage personId={me.user.personId} />
     </Space>

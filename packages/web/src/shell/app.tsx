@@ -3,7 +3,7 @@ import enUS from "antd/locale/en_US";
 import zhCN from "antd/locale/zh_CN";
 import dayjs from "dayjs";
 import "dayjs/locale/zh-cn";
-import { lazy, useEffect } from "react";
+import { lazy, Suspense, useEffect } from "react";
 import { useTranslation } from "react-i18next";
 import { BrowserRouter, Route, Routes } from "react-router";
 import { LoginPage } from "../accounts/login-page.tsx";
@@ -51,6 +51,17 @@ const AssistListsPage = lazy(() =>
 const AssistListPage = lazy(() =>
   import("../assist/assist-list-page.tsx").then((m) => ({ default: m.AssistListPage })),
 );
+const QuarantinePage = lazy(() =>
+  import("../quarantine/quarantine-page.tsx").then((m) => ({ default: m.QuarantinePage })),
+);
+const QuarantineSitePage = lazy(() =>
+  import("../quarantine/site-page.tsx").then((m) => ({ default: m.SitePage })),
+);
+const PlacementPage = lazy(() =>
+  import("../quarantine/placement-page.tsx").then((m) => ({ default: m.PlacementPage })),
+);
+const HealthPage = lazy(() => import("../me/health-page.tsx").then((m) => ({ default: m.HealthPage })));
+const VerifyPage = lazy(() => import("../verify/verify-page.tsx").then((m) => ({ default: m.VerifyPage })));
 
 const FONT_FAMILY =
   "-apple-system, BlinkMacSystemFont, 'Segoe UI', 'PingFang SC', 'Hiragino Sans GB', 'Microsoft YaHei', " +
@@ -83,6 +94,14 @@ export function CordonApp() {
             <Routes>
               <Route path="/login" element={<LoginPage />} />
               <Route
+                path="/verify/:certificateId"
+                element={
+                  <Suspense fallback={null}>
+                    <VerifyPage />
+                  </Suspense>
+                }
+              />
+              <Route
                 element={
                   <RequireAuth>
                     <AppLayout />
@@ -92,6 +111,31 @@ export function CordonApp() {
                 <Route index element={<HomeRedirect />} />
                 <Route path="me" element={<MyRecordPage />} />
                 <Route path="me/arrival" element={<SelfReportPage />} />
+                <Route path="me/health" element={<HealthPage />} />
+                <Route
+                  path="quarantine"
+                  element={
+                    <RequirePermission permission="quarantine.place">
+                      <QuarantinePage />
+                    </RequirePermission>
+                  }
+                />
+                <Route
+                  path="quarantine/sites/:id"
+                  element={
+                    <RequirePermission permission="quarantine.place">
+                      <QuarantineSitePage />
+                    </RequirePermission>
+                  }
+                />
+                <Route
+                  path="quarantine/placements/:id"
+                  element={
+                    <RequirePermission permission="quarantine.place">
+                      <PlacementPage />
+                    </RequirePermission>
+                  }
+                />
                 <Route
                   path="arrivals"
                   element={

@@ -23,7 +23,6 @@ import type { Permission } from "../accounts/session.tsx";
 
 /** Capabilities not built yet: each has a nav label key and a one-sentence description key of the same name. */
 export type PlannedCapability =
-  | "quarantine"
   | "testing"
   | "investigations"
   | "codes"
@@ -35,7 +34,15 @@ export type PlannedCapability =
   | "command";
 
 type BuiltCapability =
-  "regions" | "people" | "users" | "audit" | "policies" | "riskAreas" | "assistLists" | "arrivals";
+  | "regions"
+  | "people"
+  | "users"
+  | "audit"
+  | "policies"
+  | "riskAreas"
+  | "assistLists"
+  | "arrivals"
+  | "quarantine";
 
 interface BuiltEntry {
   built: true;
@@ -93,9 +100,10 @@ export const NAVIGATION: (NavGroup | NavEntry)[] = [
       built("policies", "/policies", <ReadOutlined />, "regions.read"),
       built("riskAreas", "/risk-areas", <WarningOutlined />, "regions.read"),
       built("assistLists", "/assist-lists", <SolutionOutlined />, "people.read"),
+      // Every role with quarantine.rooms also has quarantine.place: the one permission shows it to both.
+      built("quarantine", "/quarantine", <HomeOutlined />, "quarantine.place"),
     ],
   },
-  planned("quarantine", "/quarantine", <HomeOutlined />),
   planned("testing", "/testing", <ExperimentOutlined />),
   planned("investigations", "/investigations", <ClusterOutlined />),
   planned("codes", "/codes", <QrcodeOutlined />),
