@@ -2,16 +2,15 @@ import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { after, before, describe, test } from "node:test";
 import { inflateSync } from "node:zlib";
-import { schedule } from "@cordon/domain/quarantine/schedule";
 import jsQRModule from "jsqr";
 import type { PDFNumber } from "pdf-lib";
 import { PDFArray, PDFDict, PDFDocument, PDFName, PDFRawStream } from "pdf-lib";
 import { v7 as uuidv7 } from "uuid";
 import { AppError } from "../http/errors.ts";
 import { personPayload, type TestApp, testApp } from "../testing/test-app.ts";
+import { placeDirectly } from "../testing/quarantine-fixtures.ts";
 import { testEngines } from "../testing/test-db.ts";
 import { certificatePdf, maskName } from "./certificate.ts";
-import { courseRecord, insertCourses } from "./placement.repository.ts";
 
 // 兴庆区 (640104), Yinchuan: 马晓燕 spent 7 days at a hotel used as a quarantine site and is released on
 // schedule; the site hands her the release certificate (解除隔离告知书), which anyone can verify by its QR code.
@@ -19,42 +18,6 @@ const XINGQING = "640104";
 const TOWNSHIP = "640104001";
 const COMMUNITY = "640104001002";
 const JINFENG = "640105";
-
-async function placeDirectly(
-  t: TestApp,
-  a: { personId: string; siteId: string; roomId: string; placedAt: string },
-  release?: { at: string; certificateId: string },
-): Promise<string> {
-  const measures = { centralizedQuarantine: { days: 7 } };
-  const facts = { placedAt: a.placedAt };
-  const course = schedule(measures, facts);
-  assert.ok(course.ok);
-  const id = uuidv7();
-  const stored = courseRecord(course.value);
-  await insertCourses(t.db, [stored], new Date(a.placedAt));
-  await t.db.query(
-    `INSERT INTO quarantine_placements (id, person_id, site_id, room_id, source_kind, identified_at, measures,
-       start_facts, course_id, status, placed_at, planned_end, released_at, release_kind, certificate_id, created_at,
-       updated_at)
-     VALUES ($1, $2, $3, $4, 'manual', $5, $6, $7, $8, $9, $5, $10, $11, $12, $13, $5, $5)`,
-    [
-      id,
-      a.personId,
-      a.siteId,
-      a.roomId,
-      new Date(a.placedAt),
-      JSON.stringify(measures),
-      JSON.stringify(facts),
-      stored.id,
-      release ? "released" : "placed",
-      course.value.phases.at(-1)!.end,
-      release ? new Date(release.at) : null,
-      release ? "on_schedule" : null,
-      release?.certificateId ?? null,
-    ],
-  );
-  return id;
-}
 
 /** The first image of the PDF, decoded to RGBA pixels (pdfkit stores PNGs as Flate, with or without PNG predictors). */
 function firstImage(pdf: PDFDocument): { data: Uint8ClampedArray; width: number; height: number } {

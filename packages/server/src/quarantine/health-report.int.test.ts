@@ -1,12 +1,11 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { schedule } from "@cordon/domain/quarantine/schedule";
 import { v7 as uuidv7 } from "uuid";
 import { systemContext } from "../http/context.ts";
 import { personPayload, type TestApp, testApp } from "../testing/test-app.ts";
+import { placeDirectly } from "../testing/quarantine-fixtures.ts";
 import { testEngines } from "../testing/test-db.ts";
 import { recordHealthReport } from "./health-report.service.ts";
-import { courseRecord, insertCourses } from "./placement.repository.ts";
 
 // 兴庆区 (640104), Yinchuan: a hotel used as a centralized quarantine site (集中隔离点). Close contacts
 // are placed on the evening of 2022-08-01 for 7 days (9th edition: 7 days centralized); staff take
@@ -16,39 +15,6 @@ const TOWNSHIP = "640104001";
 const COMMUNITY = "640104001002";
 const JINFENG = "640105";
 const PLACED_AT = "2022-08-01T21:00:00+08:00";
-
-/** Places a person at a site the way the placements service stores it (H1's endpoint is built alongside). */
-async function placeDirectly(
-  t: TestApp,
-  a: { personId: string; siteId: string; roomId: string; placedAt: string },
-): Promise<string> {
-  const measures = { centralizedQuarantine: { days: 7 } };
-  const facts = { placedAt: a.placedAt };
-  const course = schedule(measures, facts);
-  assert.ok(course.ok);
-  const id = uuidv7();
-  const at = new Date(a.placedAt);
-  const stored = courseRecord(course.value);
-  await insertCourses(t.db, [stored], at);
-  await t.db.query(
-    `INSERT INTO quarantine_placements (id, person_id, site_id, room_id, source_kind, identified_at, measures,
-       start_facts, course_id, status, placed_at, planned_end, created_at, updated_at)
-     VALUES ($1, $2, $3, $4, 'manual', $5, $6, $7, $8, 'placed', $5, $9, $5, $5)`,
-    [
-      id,
-      a.personId,
-      a.siteId,
-      a.roomId,
-      at,
-      JSON.stringify(measures),
-      JSON.stringify(facts),
-      stored.id,
-      course.value.phases.at(-1)!.end,
-    ],
-  );
-  await t.db.query(`UPDATE quarantine_rooms SET state = 'occupied' WHERE id = $1`, [a.roomId]);
-  return id;
-}
 
 for (const engine of testEngines()) {
   describe(`health monitoring at a quarantine site (${engine})`, () => {
