@@ -229,6 +229,21 @@ test("the command places a household of two in a family suite; a fever raises a 
   await page.getByTestId("result-lab").fill("YC-LAB-2022-0105-001");
   await page.getByTestId("result-save").click();
   await page.locator('[data-testid=result-outcome][data-outcome="negative"]').waitFor();
+
+  // The closed-loop transfer, picked up at the time the form offers (now); shown again after a reload
+  // in the browser's time, as entered (not in UTC).
+  const offered = await page.getByTestId("transfer-picked-up").inputValue();
+  assert.match(offered, /^2022-01-05T10:\d\d$/);
+  await page.getByTestId("transfer-vehicle").fill("宁A·D1234 负压转运车");
+  await page.getByTestId("transfer-escort").fill("兴庆区疾控 王医生");
+  await page.getByTestId("transfer-save").click();
+  await page.getByTestId("transfer-recorded").waitFor();
+  assert.ok(
+    ((await page.getByTestId("transfer-recorded").textContent()) ?? "").includes(offered.replace("T", " ")),
+  );
+  await page.reload();
+  await page.getByTestId("transfer-recorded").waitFor();
+  assert.equal(await page.getByTestId("transfer-picked-up").inputValue(), offered);
   await snapshot(page, "quarantine-placement");
 
   // Released early by the command, with a reason (the schedule's end is days away).

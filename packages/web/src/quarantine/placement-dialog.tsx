@@ -8,7 +8,7 @@ import type { PersonSummary } from "../api/types.ts";
 import { useApiData } from "../api/use-api-data.ts";
 import { instantOf, nowLocal } from "../shell/local-time.ts";
 import { type PersonFacts, quarantineApi } from "./quarantine-api.ts";
-import { pick } from "./quarantine-bits.tsx";
+import { formatMinute, pick } from "./quarantine-bits.tsx";
 
 type Category = "close" | "secondary" | "inbound_overseas" | "none";
 
@@ -248,7 +248,7 @@ export function PlacementDialog({
               loading={tasks.loading}
               options={taskOptions.map((task) => ({
                 value: task.id,
-                label: `${task.personName} · ${task.arrivalAt.slice(0, 16).replace("T", " ")} · ${pick(task.statusLabel, i18n.language)}`,
+                label: `${task.personName} · ${formatMinute(task.arrivalAt)} · ${pick(task.statusLabel, i18n.language)}`,
               }))}
             />
           </Form.Item>

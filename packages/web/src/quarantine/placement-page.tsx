@@ -26,7 +26,7 @@ import { Link, useParams } from "react-router";
 import { useMe } from "../accounts/session.tsx";
 import { applyServerErrors, errorText } from "../api/errors.ts";
 import { useApiData } from "../api/use-api-data.ts";
-import { instantOf, nowLocal } from "../shell/local-time.ts";
+import { instantOf, localInputOf, nowLocal } from "../shell/local-time.ts";
 import { PageError, PageLoading } from "../shell/page-states.tsx";
 import {
   type HealthReportRow,
@@ -183,8 +183,8 @@ function TransferCard({
               ? {
                   vehicle: tr.vehicle,
                   escort: tr.escort,
-                  pickedUpAt: tr.pickedUpAt.slice(0, 16),
-                  arrivedAt: tr.arrivedAt?.slice(0, 16),
+                  pickedUpAt: localInputOf(tr.pickedUpAt),
+                  arrivedAt: tr.arrivedAt ? localInputOf(tr.arrivedAt) : undefined,
                 }
               : { pickedUpAt: nowLocal() }
           }
