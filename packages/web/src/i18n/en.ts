@@ -891,7 +891,6 @@ export const en: Messages = {
         close: "Close contact",
         secondary: "Secondary contact",
         inbound_overseas: "Inbound from abroad",
-        none: "Other (nothing added)",
       },
       lastExposureAt: "Last exposure",
       arrivalAt: "Arrival",

@@ -852,7 +852,6 @@ export const zhCN = {
         close: "密切接触者",
         secondary: "密接的密接",
         inbound_overseas: "境外入境人员",
-        none: "其他（不另加）",
       },
       lastExposureAt: "末次暴露时间",
       arrivalAt: "到达时间",

@@ -10,7 +10,7 @@ import { instantOf, nowLocal } from "../shell/local-time.ts";
 import { type PersonFacts, quarantineApi } from "./quarantine-api.ts";
 import { formatMinute, pick } from "./quarantine-bits.tsx";
 
-type Category = "close" | "secondary" | "inbound_overseas" | "none";
+type Category = "close" | "secondary" | "inbound_overseas";
 
 interface PlaceValues {
   siteId?: string;
@@ -102,7 +102,7 @@ export function PlacementDialog({
   const chosenSite = Form.useWatch("siteId", form) ?? siteId;
   const personIds = Form.useWatch("personIds", form) ?? [];
   const sourceKind = Form.useWatch("sourceKind", form) ?? "manual";
-  const category = Form.useWatch("category", form) ?? "none";
+  const category = Form.useWatch("category", form);
   const n = Math.max(personIds.length, 1);
 
   const sites = useApiData(open ? "place-sites" : null, () => quarantineApi.sites());
@@ -165,7 +165,7 @@ export function PlacementDialog({
         form={form}
         layout="vertical"
         onFinish={submit}
-        initialValues={{ siteId, placedAt: offered, sourceKind: "manual", category: "none" }}
+        initialValues={{ siteId, placedAt: offered, sourceKind: "manual" }}
       >
         <Form.Item
           name="siteId"
@@ -254,10 +254,15 @@ export function PlacementDialog({
           </Form.Item>
         ) : (
           <>
-            <Form.Item name="category" label={t("quarantine.place.category")}>
+            {/* The category decides the measures: a placement by hand without one has none to follow. */}
+            <Form.Item
+              name="category"
+              label={t("quarantine.place.category")}
+              rules={[{ required: true, message: t("quarantine.required") }]}
+            >
               <Select
                 data-testid="place-category"
-                options={(["close", "secondary", "inbound_overseas", "none"] as const).map((c) => ({
+                options={(["close", "secondary", "inbound_overseas"] as const).map((c) => ({
                   value: c,
                   label: t(`quarantine.place.categories.${c}`),
                 }))}
