@@ -96,20 +96,20 @@ const REPORT_COLUMNS = `h.person_id AS "personId", h.placement_id AS "placementI
   h.reported_at AS "reportedAt", h.temperature_c::float8 AS "temperatureC", h.symptoms,
   h.reported_by AS "reportedBy", h.recorded_by AS "recordedBy", h.alerts, h.recorded_at AS "recordedAt"`;
 
-/** A placement's reports in a time window, oldest first. */
+/** A placement's reports, all of them or those in [from, to), oldest first. */
 export async function reportsOfPlacement(
   q: Queryable,
   personId: string,
   placementId: string,
-  from: Date,
-  to: Date,
+  window?: { from: Date; to: Date },
 ): Promise<HealthReportRow[]> {
   return (
     await q.query<HealthReportRow>(
       `SELECT ${REPORT_COLUMNS} FROM health_reports h
-       WHERE h.person_id = $1 AND h.placement_id = $2 AND h.reported_at >= $3 AND h.reported_at < $4
+       WHERE h.person_id = $1 AND h.placement_id = $2
+         AND ($3::timestamptz IS NULL OR h.reported_at >= $3) AND ($4::timestamptz IS NULL OR h.reported_at < $4)
        ORDER BY h.reported_at, h.id`,
-      [personId, placementId, from, to],
+      [personId, placementId, window?.from ?? null, window?.to ?? null],
     )
   ).rows;
 }

@@ -336,7 +336,10 @@ export async function myPlacement(
       testDates: [...new Set((course.appointments ?? []).map((a) => a.date))],
     },
     today: shanghaiDateOf(ctx.now.getTime()),
-    todayReports: await reportsOfPlacement(db, personId, p.id, new Date(start), new Date(start + DAY)),
+    todayReports: await reportsOfPlacement(db, personId, p.id, {
+      from: new Date(start),
+      to: new Date(start + DAY),
+    }),
     cutoffs: DEFAULT_CUTOFFS,
     feverThresholdC: options.feverThresholdC ?? FEVER_THRESHOLD_C,
   };

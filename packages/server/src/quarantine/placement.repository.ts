@@ -362,30 +362,6 @@ export async function upsertResult(q: Queryable, r: ResultRow): Promise<void> {
   );
 }
 
-export interface HealthReportListRow {
-  id: string;
-  reportedAt: Date;
-  temperatureC: number;
-  symptoms: string[];
-  reportedBy: "staff" | "self";
-  alerts: unknown;
-}
-
-export async function healthReportsOf(
-  q: Queryable,
-  personId: string,
-  placementId: string,
-): Promise<HealthReportListRow[]> {
-  return (
-    await q.query<HealthReportListRow>(
-      `SELECT id, reported_at AS "reportedAt", temperature_c::float8 AS "temperatureC", symptoms,
-         reported_by AS "reportedBy", alerts
-       FROM health_reports WHERE person_id = $1 AND placement_id = $2 ORDER BY reported_at, id`,
-      [personId, placementId],
-    )
-  ).rows;
-}
-
 /** A placement's person, for the detail. */
 export async function personBrief(
   q: Queryable,

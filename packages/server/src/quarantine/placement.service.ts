@@ -45,6 +45,7 @@ import type { Db, Queryable } from "../db/db.ts";
 import { type RequestContext, requireActor } from "../http/context.ts";
 import { AppError, forbidden, invalid, notFound } from "../http/errors.ts";
 import { recordedRiskAreas } from "../policies/policy.service.ts";
+import { type HealthReportRow, reportsOfPlacement } from "./health-report.repository.ts";
 import {
   currentlyPlaced,
   type DayResultRow,
@@ -53,8 +54,6 @@ import {
   findResult,
   findTaskSource,
   findTransfer,
-  healthReportsOf,
-  type HealthReportListRow,
   insertPlacement,
   listPlacements,
   occupantsOf,
@@ -447,7 +446,7 @@ export interface PlacementDetail {
   room: { id: string; number: string } | null;
   transfer: TransferRow | null;
   results: ResultRow[];
-  healthReports: HealthReportListRow[];
+  healthReports: HealthReportRow[];
   release: ReleaseDecision | null;
   loop: ClosedLoop;
 }
@@ -460,7 +459,7 @@ export async function placementDetail(db: Db, ctx: RequestContext, id: string): 
     p.roomId ? findRoom(db, p.siteId, p.roomId) : Promise.resolve(null),
     findTransfer(db, p.personId, p.id),
     resultsOf(db, p.personId, p.id),
-    healthReportsOf(db, p.personId, p.id),
+    reportsOfPlacement(db, p.personId, p.id),
   ]);
   const on = p.releasedAt ? dayOf(p.releasedAt) : today(ctx);
   return {
