@@ -63,7 +63,8 @@ const byNumber = (a: { number: string }, b: { number: string }) =>
  * Free rooms of a site for a household of `people`, kept together: each suggestion takes them all.
  * For more than one person, family suites come first (a family of 3 goes to a family suite, not two
  * doubles), then the smallest room that fits; for one person, the smallest room first. A home site
- * has no rooms to suggest.
+ * has no rooms to suggest. The rooms come with their effective state: a room with people placed in it
+ * is occupied, whatever is stored.
  */
 export function suggestRooms(
   siteKind: SiteKind,
@@ -122,7 +123,10 @@ export function suggestRooms(
 
 export interface RoomCheck {
   siteKind: SiteKind;
-  /** The room asked for, as stored at the site (null: it is not one of the site's rooms). */
+  /**
+   * The room asked for, with its effective state (occupied while people are placed in it); null: it
+   * is not one of the site's rooms.
+   */
   room: { number: string; type: RoomType; state: RoomState } | null;
   roomId: string | null;
   householdSize: number;
@@ -387,28 +391,28 @@ export interface DayResult {
   labReference: string;
 }
 
-export interface DueTest {
+export interface DueTest<R = DayResult> {
   date: string;
   dayNumber: number;
   phase: string;
   sample: string;
-  result: DayResult | null;
+  result: R | null;
 }
 
 /**
  * The course's tests due on `date`, each with its result if one was recorded that day, and the tests
  * missed before it: appointments from placement to the day before `date` with no result.
  */
-export function testsOfDay(
+export function testsOfDay<R extends Pick<DayResult, "sampledOn"> = DayResult>(
   appointments: readonly Pick<
     Course["appointments"][number],
     "date" | "dayNumber" | "phase" | "sample" | "beforePlacement"
   >[],
-  results: readonly DayResult[],
+  results: readonly R[],
   date: string,
-): { due: DueTest[]; missed: DueTest[] } {
-  const due: DueTest[] = [];
-  const missed: DueTest[] = [];
+): { due: DueTest<R>[]; missed: DueTest<R>[] } {
+  const due: DueTest<R>[] = [];
+  const missed: DueTest<R>[] = [];
   for (const a of appointments) {
     if (a.beforePlacement || a.date > date) continue;
     const result = results.find((r) => r.sampledOn === a.date) ?? null;

@@ -4,6 +4,7 @@ import {
   countsTowardCapacity,
   ROOM_STATES,
   ROOM_TRANSITIONS,
+  validateRoomChange,
   validateRoomRange,
   validateRoomTransition,
   validateSite,
@@ -28,6 +29,43 @@ describe("quarantine sites and rooms", () => {
     assert.equal(validateRoomTransition("occupied", "cleaning").ok, true);
     assert.equal(validateRoomTransition("cleaning", "free").ok, true);
     assert.equal(validateRoomTransition("free", "occupied").ok, true);
+  });
+
+  test("a room holding placed people cannot be changed by hand, whatever the change: release or move them first", () => {
+    for (const to of ROOM_STATES) {
+      const v = validateRoomChange({ state: "free", placed: 2 }, to);
+      assert.equal(v.ok, false, to);
+      if (!v.ok) {
+        assert.deepEqual(
+          [v.errors[0]!.field, v.errors[0]!.code, v.errors[0]!.message],
+          [
+            "to",
+            "room.has_placed_people",
+            {
+              zh: "房间内有在隔人员，请先解除隔离或转移",
+              en: "People are placed in this room: release or move them first",
+            },
+          ],
+        );
+      }
+    }
+    // With nobody placed, the stored state moves along the transitions, occupied by hand included.
+    assert.deepEqual(validateRoomChange({ state: "free", placed: 0 }, "occupied"), {
+      ok: true,
+      value: "occupied",
+    });
+    assert.deepEqual(validateRoomChange({ state: "occupied", placed: 0 }, "cleaning"), {
+      ok: true,
+      value: "cleaning",
+    });
+    const skip = validateRoomChange({ state: "out_of_service", placed: 0 }, "free");
+    assert.equal(skip.ok, false);
+    if (!skip.ok) assert.equal(skip.errors[0]!.code, "room.transition_not_allowed");
+  });
+
+  test("release stores cleaning over what a room holding people has stored (free): an allowed transition", () => {
+    // Placing never writes the room: it was free when placed into and stays so stored until release.
+    assert.deepEqual(validateRoomTransition("free", "cleaning"), { ok: true, value: "cleaning" });
   });
 
   test("every state can reach every other through the allowed transitions (no dead end)", () => {

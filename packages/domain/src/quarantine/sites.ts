@@ -43,10 +43,13 @@ export const ROOM_STATE_LABELS: Record<RoomState, Message> = {
 };
 
 /**
- * Allowed room transitions. A room someone has left is disinfected (终末消毒) before anyone else moves
- * in: occupied → cleaning → free. A room out of service is disinfected before it returns: out of
- * service → cleaning, never straight to free or occupied. An occupied room is emptied (cleaning) before
- * it is taken out of service.
+ * Allowed changes of a room's stored state. What is stored is what staff set — free, cleaning, out of
+ * service, or occupied by someone not in the registry — and what release leaves (cleaning, from free);
+ * placing people never writes it: a room with people placed in it is occupied whatever is stored (its
+ * effective state), and staff cannot change it by hand (`validateRoomChange`). A room someone has left
+ * is disinfected (终末消毒) before anyone else moves in: occupied → cleaning → free. A room out of
+ * service is disinfected before it returns: out of service → cleaning, never straight to free or
+ * occupied. An occupied room is emptied (cleaning) before it is taken out of service.
  */
 export const ROOM_TRANSITIONS: Record<RoomState, readonly RoomState[]> = {
   free: ["occupied", "cleaning", "out_of_service"],
@@ -99,6 +102,30 @@ export function validateRoomTransition(from: RoomState, to: string): Validated<R
     };
   }
   return { ok: true, value: to };
+}
+
+/**
+ * A change of a room's state by hand: refused while people are placed in it (they are released or
+ * moved first: the room then goes to cleaning by itself), otherwise along `ROOM_TRANSITIONS` from its
+ * stored state (which is then its effective state).
+ */
+export function validateRoomChange(
+  room: { state: RoomState; placed: number },
+  to: string,
+): Validated<RoomState> {
+  if (room.placed > 0)
+    return {
+      ok: false,
+      errors: [
+        fieldError(
+          "to",
+          "room.has_placed_people",
+          "房间内有在隔人员，请先解除隔离或转移",
+          "People are placed in this room: release or move them first",
+        ),
+      ],
+    };
+  return validateRoomTransition(room.state, to);
 }
 
 export interface SiteInput {
@@ -287,7 +314,10 @@ export function validateRoomRange(input: RoomRangeInput): Validated<{ numbers: s
   return { ok: true, value: { numbers, type: input.type as RoomType } };
 }
 
-/** Rooms that count toward a county's capacity: in a centralized site, not out of service. */
+/**
+ * Rooms that count toward a county's capacity: in a centralized site, not out of service (by effective
+ * state: a room with people placed in it counts, as occupied).
+ */
 export function countsTowardCapacity(kind: SiteKind, state: RoomState): boolean {
   return kind === "centralized" && state !== "out_of_service";
 }

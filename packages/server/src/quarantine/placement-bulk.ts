@@ -2,11 +2,12 @@
  * Bulk placement: many people placed at once (a county moving a whole building's close contacts into
  * its hotels), all or nothing. Each placement is the single path's (`place`): the pack in force for
  * the site's region decides the measures (`decideMeasures`), `schedule` computes the course, the room
- * must be free (or shared by one household in the batch); what that needs is loaded once per batch
- * (sites, rooms, people unknown or already placed, recorded risk areas). Placements are written with COPY
- * in one transaction, each chunk's courses not stored yet first (`quarantine_courses`, content-addressed:
- * the placements refer to a few hundred shared courses), the rooms set occupied in one statement, with
- * one audit record (`quarantine.place_bulk`).
+ * must be free — stored free, nobody placed in it — (or shared by one household in the batch); what
+ * that needs is loaded once per batch (sites, their rooms locked, the rooms holding placed people,
+ * people unknown or already placed, recorded risk areas). Placements are written with COPY in one
+ * transaction, each chunk's courses not stored yet first (`quarantine_courses`, content-addressed: the
+ * placements refer to a few hundred shared courses), with one audit record (`quarantine.place_bulk`).
+ * The rooms are not written: the people placed in them make them occupied (`effectiveRoomState`).
  */
 import { decideAccess } from "@cordon/domain/accounts/roles";
 import { type CombinedMeasures, decideMeasures, type PersonFacts } from "@cordon/domain/policies/engine";
@@ -43,17 +44,16 @@ export interface BulkPlaceSummary {
   placed: number;
   /** Placements per pack. */
   packs: Record<string, number>;
+  /** Distinct rooms placed into (occupied now by the people placed). */
   roomsOccupied: number;
   /** Loading sites, rooms, people already placed and risk areas, and checking every item. */
   checkSeconds: number;
   /** Deciding the measures and computing the courses (in memory), and the COPY text. */
   scheduleSeconds: number;
-  /** Waiting for the COPY, the rooms' update, the audit record and the commit. */
+  /** Waiting for the COPY, the audit record and the commit. */
   writeSeconds: number;
   /** Of which: waiting for the last COPY to finish (after the last chunk was computed). */
   copyWaitSeconds: number;
-  /** Of which: setting the rooms occupied. */
-  roomsSeconds: number;
   seconds: number;
 }
 
@@ -135,7 +135,6 @@ export async function placeBulk(
     scheduleSeconds: 0,
     writeSeconds: 0,
     copyWaitSeconds: 0,
-    roomsSeconds: 0,
     seconds: 0,
   };
   const errors: FieldError[] = [];
@@ -159,6 +158,17 @@ export async function placeBulk(
         [siteIds],
       )
       .then((r) => new Map(r.rows.map((x) => [x.id, x])));
+    // Rooms of these sites holding placed people now (occupied whatever is stored): a statement of its
+    // own after the lock, so that it sees a placement committed while the lock was awaited.
+    const holding = new Set(
+      (
+        await tx.query<{ roomId: string }>(
+          `SELECT DISTINCT q.room_id AS "roomId" FROM quarantine_placements q
+           WHERE q.site_id = ANY($1::uuid[]) AND q.status = 'placed' AND q.room_id IS NOT NULL`,
+          [siteIds],
+        )
+      ).rows.map((r) => r.roomId),
+    );
     // People not in the registry, or placed now: in the usual batch none, so nothing comes back.
     const unknown = new Set<string>();
     const placed = new Set<string>();
@@ -203,8 +213,9 @@ export async function placeBulk(
         else if (room.state !== "free")
           err(i, "roomId", "placement.room_not_free", "房间不空闲", "The room is not free");
         else if (
-          roomHousehold.has(it.roomId) &&
-          (!it.householdKey || roomHousehold.get(it.roomId) !== it.householdKey)
+          holding.has(it.roomId) ||
+          (roomHousehold.has(it.roomId) &&
+            (!it.householdKey || roomHousehold.get(it.roomId) !== it.householdKey))
         )
           err(
             i,
@@ -294,24 +305,18 @@ export async function placeBulk(
     if (copyError) throw copyError;
     if (errors.length) throw invalid(errors.slice(0, 1000));
     summary.copyWaitSeconds = (performance.now() - tw) / 1000;
-    const tr = performance.now();
-    const roomIds = [...roomHousehold.keys()];
-    if (roomIds.length) {
-      // By the rooms' key (site, id), so that the update finds each room by its index.
-      await tx.query(
-        `UPDATE quarantine_rooms r SET state = 'occupied', state_reason = NULL, state_changed_at = $3
-         FROM unnest($1::uuid[], $2::uuid[]) AS k(site_id, id) WHERE r.site_id = k.site_id AND r.id = k.id`,
-        [roomIds.map((id) => rooms.get(id)!.siteId), roomIds, ctx.now],
-      );
-    }
-    summary.roomsSeconds = (performance.now() - tr) / 1000;
-    summary.roomsOccupied = roomIds.length;
+    summary.roomsOccupied = roomHousehold.size;
     await recordAudit(tx, ctx, {
       action: "quarantine.place_bulk",
       entityType: "quarantine_placement_batch",
       entityId: uuidv7(),
       regionCode: opts.regionCode,
-      after: { placed: summary.placed, packs: summary.packs, sites: siteIds.length, rooms: roomIds.length },
+      after: {
+        placed: summary.placed,
+        packs: summary.packs,
+        sites: siteIds.length,
+        rooms: roomHousehold.size,
+      },
     });
     summary.scheduleSeconds = scheduleMs / 1000;
     summary.writeSeconds = (performance.now() - tw) / 1000;

@@ -193,12 +193,16 @@ for (const engine of testEngines()) {
       const day = (await t.call(staff, "GET", `/api/quarantine/sites/${hotel}/today`)).json();
       assert.equal(day.date, "2022-08-04");
       assert.deepEqual(
-        day.dueTests.map((d: Appointment & { result: { outcome: string } | null }) => [
-          d.date,
-          d.dayNumber,
-          d.result?.outcome,
-        ]),
-        [["2022-08-04", 3, "negative"]],
+        day.dueTests.map(
+          (d: Appointment & { result: { outcome: string; sample: string; labReference: string } | null }) => [
+            d.date,
+            d.dayNumber,
+            d.result?.outcome,
+            d.result?.sample,
+            d.result?.labReference,
+          ],
+        ),
+        [["2022-08-04", 3, "negative", "oropharyngeal", "YC-LAB-2022-08-04"]],
       );
       assert.deepEqual(
         day.missedTests.map((d: Appointment) => [d.date, d.dayNumber]),
@@ -698,6 +702,21 @@ for (const engine of testEngines()) {
       assert.ok(one.dueTests.length >= 3, "the bulk-placed contacts are due on their day 1");
       assert.deepEqual(JSON.parse(JSON.stringify(all.get(hotel))), one);
       assert.deepEqual(all.get(qilinHotel)!.dueTests, []);
+      // The morning report of the staff's county counts the same lists, site by site.
+      const report = (await t.call(staff, "GET", "/api/quarantine/today?date=2022-08-15")).json();
+      assert.equal(report.date, "2022-08-15");
+      const row = report.sites.find((x: { siteId: string }) => x.siteId === hotel);
+      assert.deepEqual(
+        [row.dueTests, row.dueWithResult, row.missedTests, row.releasable],
+        [
+          one.dueTests.length,
+          one.dueTests.filter((d: { result: unknown }) => d.result).length,
+          one.missedTests.length,
+          one.releasable.length,
+        ],
+      );
+      const outside = await t.call(staff, "GET", "/api/quarantine/today?regionCode=110101");
+      assert.equal(outside.status, 403, "another county's report is not the staff's to read");
     });
   });
 }

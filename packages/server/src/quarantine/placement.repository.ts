@@ -202,11 +202,11 @@ export async function currentlyPlaced(q: Queryable, personIds: readonly string[]
   return new Set(r.rows.map((x) => x.personId));
 }
 
-/** People placed now in a room (any household). */
+/** People placed now in a room (any household): while there are any, the room is occupied. */
 export async function roomOccupants(q: Queryable, siteId: string, roomId: string): Promise<number> {
   return (
     await q.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM quarantine_placements WHERE site_id = $1 AND room_id = $2 AND status = 'placed'`,
+      `SELECT count(*)::int AS n FROM quarantine_placements WHERE site_id = $1 AND status = 'placed' AND room_id = $2`,
       [siteId, roomId],
     )
   ).rows[0]!.n;
@@ -456,23 +456,31 @@ export async function storedCourses(
 export interface DayResultRow {
   placementId: string;
   sampledOn: string;
-  sample: ResultRow["sample"];
   outcome: ResultRow["outcome"];
-  labReference: string;
+  /** The sample type and lab reference of the day's results; null for earlier days (not shown). */
+  sample: ResultRow["sample"] | null;
+  labReference: string | null;
 }
 
-/** Results of the placed people of sites, per placement, in date order. */
+/**
+ * Results of the placed people of sites up to a day, per placement, in date order: each result's date
+ * and outcome (what the missed tests and the release verdicts read), and the sample type and lab
+ * reference of the day's own results (what the day's list shows). A site of 200 people has ~750 results;
+ * a city's morning report (500 sites) ~370,000: the fewer columns, the less to send and parse.
+ */
 export async function resultsAtSites(
   q: Queryable,
   siteIds: readonly string[],
+  on: string,
 ): Promise<Map<string, DayResultRow[]>> {
   const rows = (
     await q.query<DayResultRow>(
-      `SELECT t.placement_id AS "placementId", t.sampled_on::text AS "sampledOn", t.sample, t.outcome,
-         t.lab_reference AS "labReference"
+      `SELECT t.placement_id AS "placementId", t.sampled_on::text AS "sampledOn", t.outcome,
+         CASE WHEN t.sampled_on = $2::date THEN t.sample END AS sample,
+         CASE WHEN t.sampled_on = $2::date THEN t.lab_reference END AS "labReference"
        FROM quarantine_test_results t JOIN quarantine_placements q ON q.person_id = t.person_id AND q.id = t.placement_id
-       WHERE q.site_id = ANY($1::uuid[]) AND q.status = 'placed' ORDER BY t.sampled_on`,
-      [siteIds],
+       WHERE q.site_id = ANY($1::uuid[]) AND q.status = 'placed' AND t.sampled_on <= $2::date`,
+      [siteIds, on],
     )
   ).rows;
   const out = new Map<string, DayResultRow[]>();
@@ -481,8 +489,12 @@ export async function resultsAtSites(
     if (list) list.push(r);
     else out.set(r.placementId, [r]);
   }
+  for (const list of out.values()) if (list.length > 1) list.sort(bySampledOn);
   return out;
 }
+
+const bySampledOn = (a: DayResultRow, b: DayResultRow) =>
+  a.sampledOn < b.sampledOn ? -1 : a.sampledOn > b.sampledOn ? 1 : 0;
 
 export interface BoardRoomRow {
   id: string;

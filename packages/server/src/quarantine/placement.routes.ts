@@ -5,7 +5,7 @@ import { ROOM_STATES, ROOM_TYPES, SITE_KINDS } from "@cordon/domain/quarantine/s
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import type { Db } from "../db/db.ts";
-import { errorResponses, IsoDateTime, Uuid } from "../http/schemas.ts";
+import { errorResponses, IsoDateTime, RegionCode, Uuid } from "../http/schemas.ts";
 import { loadShippedPacks } from "../policies/policy-packs.ts";
 import { PersonFactsSchema } from "../policies/policy.routes.ts";
 import type { PlacementRow, ResultRow, TransferRow } from "./placement.repository.ts";
@@ -20,6 +20,7 @@ import {
   releasePlacement,
   roomSuggestions,
   siteBoard,
+  regionToday,
   siteToday,
 } from "./placement.service.ts";
 
@@ -268,6 +269,24 @@ const SiteDaySchema = z
   })
   .meta({ id: "QuarantineSiteDay" });
 
+const RegionDaySchema = z
+  .object({
+    date: z.string(),
+    sites: z.array(
+      z.object({
+        siteId: z.string(),
+        name: z.string(),
+        kind: z.enum(SITE_KINDS),
+        regionCode: z.string(),
+        dueTests: z.int(),
+        dueWithResult: z.int(),
+        missedTests: z.int(),
+        releasable: z.int(),
+      }),
+    ),
+  })
+  .meta({ id: "QuarantineRegionDay" });
+
 const BoardSchema = z
   .object({
     site: z.object({ id: z.string(), name: z.string(), kind: z.enum(SITE_KINDS), regionCode: z.string() }),
@@ -510,6 +529,24 @@ export const quarantinePlacementRoutes: FastifyPluginAsyncZod<{
       },
     },
     async (req) => siteToday(db, req.ctx, req.params.id, req.query.date),
+  );
+
+  app.get(
+    "/api/quarantine/today",
+    {
+      schema: {
+        tags: ["quarantine"],
+        summary:
+          "The morning report of a region (the caller's jurisdiction by default): for every site in it, the day's tests due (and how many have a result), tests missed and people releasable",
+        querystring: z.strictObject({
+          regionCode: RegionCode.optional(),
+          date: DateOnly.optional(),
+          lang: Lang,
+        }),
+        response: { 200: RegionDaySchema, ...errorResponses },
+      },
+    },
+    async (req) => regionToday(db, req.ctx, req.query.regionCode, req.query.date),
   );
 
   app.get(

@@ -1,7 +1,12 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { type TestApp, testApp } from "../testing/test-app.ts";
+import { systemContext } from "../http/context.ts";
+import type { AppError } from "../http/errors.ts";
+import { loadShippedPacks } from "../policies/policy-packs.ts";
+import { placeDirectly } from "../testing/quarantine-fixtures.ts";
+import { personPayload, type TestApp, testApp } from "../testing/test-app.ts";
 import { testEngines } from "../testing/test-db.ts";
+import { placeBulk } from "./placement-bulk.ts";
 
 // Seed 000 (Ningxia): "按照以县区为单元隔离房间至少达到每万人20间的标准要求，提前储备充足的备用隔离场所".
 // 兴庆区 (640104, Yinchuan) is the county; 西夏区 (640105) is the county next door.
@@ -329,6 +334,196 @@ for (const engine of testEngines()) {
       const c = (await t.call(command, "GET", `/api/quarantine/capacity?regionCode=${XINGQING}`)).json()
         .counties[0];
       assert.deepEqual([c.rooms, c.reserveRooms, c.shortfall], [1636, 0, 0]);
+    });
+
+    // Occupied is derived from the placements: placing people never writes the room.
+    let inn: string;
+    let innRooms: { id: string; number: string }[];
+    const innRoom = (n: string) => innRooms.find((r) => r.number === n)!.id;
+    let household: string[];
+    let seq = 700;
+    const person = async () => {
+      const r = await t.call(admin, "POST", "/api/people", personPayload(XINGQING_COMMUNITY, ++seq));
+      assert.equal(r.status, 201, JSON.stringify(r.json()));
+      return r.json().id as string;
+    };
+    /** As stored, not as shown: the rooms' stored states and the placements. */
+    const storedRooms = async () =>
+      (
+        await t.db.query<{ rooms: string; placements: number; audit: number }>(
+          `SELECT (SELECT string_agg(number || ':' || state, ',' ORDER BY number) FROM quarantine_rooms
+                   WHERE site_id = $1) AS rooms,
+             (SELECT count(*)::int FROM quarantine_placements) AS placements,
+             (SELECT count(*)::int FROM audit_log WHERE action LIKE 'quarantine.%') AS audit`,
+          [inn],
+        )
+      ).rows[0]!;
+    const shown = async (number: string) => {
+      const board = (await t.call(staff, "GET", `/api/quarantine/sites/${inn}/board`)).json();
+      const room = board.rooms.find((r: { number: string }) => r.number === number);
+      return [room.state, room.occupants.length] as [string, number];
+    };
+
+    test("a room with people placed in it shows as occupied though nobody set it", async () => {
+      inn = await site({
+        kind: "centralized",
+        name: "凤凰酒店",
+        address: "凤凰北街1号",
+        regionCode: XINGQING,
+      });
+      innRooms = await rooms(inn, { from: 101, to: 104, prefix: "C", type: "double" });
+      const capacityBefore = (
+        await t.call(command, "GET", `/api/quarantine/capacity?regionCode=${XINGQING}`)
+      ).json().counties[0];
+      household = [await person(), await person()];
+      for (const personId of household)
+        await placeDirectly(t, {
+          personId,
+          siteId: inn,
+          roomId: innRoom("C101"),
+          placedAt: "2021-10-24T20:00:00+08:00",
+        });
+      assert.match((await storedRooms()).rooms, /^C101:free,/, "nobody wrote the room");
+
+      assert.deepEqual(await shown("C101"), ["occupied", 2]);
+      const detail = (await t.call(staff, "GET", `/api/quarantine/sites/${inn}`)).json();
+      assert.equal(detail.roomList.find((r: { number: string }) => r.number === "C101").state, "occupied");
+      assert.deepEqual(detail.occupancy, { free: 3, occupied: 1, cleaning: 0, out_of_service: 0 });
+      const listed = (await t.call(staff, "GET", `/api/quarantine/sites?regionCode=${XINGQING}`)).json();
+      assert.deepEqual(listed.items.find((s: { id: string }) => s.id === inn).occupancy, detail.occupancy);
+      const suggested = (
+        await t.call(staff, "GET", `/api/quarantine/suggestions?siteId=${inn}&people=2`)
+      ).json();
+      assert.deepEqual(
+        suggested.rooms.map((r: { number: string }) => r.number),
+        ["C102", "C103", "C104"],
+      );
+      // An occupied room is in service: it still counts toward the county's capacity.
+      const capacity = (
+        await t.call(command, "GET", `/api/quarantine/capacity?regionCode=${XINGQING}`)
+      ).json().counties[0];
+      assert.deepEqual(
+        [capacity.rooms, capacity.outOfService],
+        [capacityBefore.rooms, capacityBefore.outOfService],
+      );
+      const single = await t.call(staff, "POST", "/api/quarantine/placements", {
+        siteId: inn,
+        roomId: innRoom("C101"),
+        people: [
+          {
+            personId: await person(),
+            facts: { contacts: [{ kind: "close", lastExposureAt: "2021-10-24T12:00:00+08:00" }] },
+          },
+        ],
+      });
+      assert.equal(single.status, 422);
+      assert.equal(single.json().error.fields[0].code, "placement.room_taken");
+    });
+
+    test("a room holding placed people cannot be changed by hand", async () => {
+      const url = `/api/quarantine/sites/${inn}/rooms/${innRoom("C101")}/state`;
+      const before = await storedRooms();
+      for (const body of [
+        { to: "cleaning" },
+        { to: "out_of_service", reason: "空调故障" },
+        { to: "occupied" },
+      ]) {
+        const r = await t.call(staff, "POST", url, body);
+        assert.equal(r.status, 422, JSON.stringify(body));
+        assert.deepEqual(
+          [r.json().error.fields[0].field, r.json().error.fields[0].code, r.json().error.fields[0].message],
+          ["to", "room.has_placed_people", "房间内有在隔人员，请先解除隔离或转移"],
+        );
+      }
+      const en = await t.call(staff, "POST", url, { to: "cleaning" }, { "accept-language": "en" });
+      assert.equal(
+        en.json().error.fields[0].message,
+        "People are placed in this room: release or move them first",
+      );
+      assert.deepEqual(await storedRooms(), before);
+      assert.deepEqual(await shown("C101"), ["occupied", 2]);
+    });
+
+    test("a batch naming a room that already holds another household is refused and nothing is stored", async () => {
+      const ctx = systemContext(clock);
+      const packs = loadShippedPacks();
+      const item = (personId: string, room: string) => ({
+        personId,
+        siteId: inn,
+        roomId: innRoom(room),
+        placedAt: "2021-10-25T08:00:00+08:00",
+        facts: { contacts: [{ kind: "close" as const, lastExposureAt: "2021-10-24T12:00:00+08:00" }] },
+      });
+      const who = [await person(), await person()];
+      const before = await storedRooms();
+      await assert.rejects(
+        placeBulk(
+          t.db,
+          ctx,
+          packs,
+          [item(who[0]!, "C102"), { ...item(who[1]!, "C101"), householdKey: "新一户" }],
+          {
+            regionCode: XINGQING,
+          },
+        ),
+        (e: AppError) => {
+          assert.equal(e.status, 422);
+          assert.deepEqual(
+            e.fields!.map((f) => [f.field, f.code, f.message.zh]),
+            [["items.1.roomId", "placement.room_taken", "房间已安置其他家庭"]],
+          );
+          return true;
+        },
+      );
+      assert.deepEqual(await storedRooms(), before, "nothing stored");
+
+      // The same batch into free rooms is placed; the rooms are occupied by the placements alone.
+      const s = await placeBulk(t.db, ctx, packs, [item(who[0]!, "C102"), item(who[1]!, "C103")], {
+        regionCode: XINGQING,
+      });
+      assert.deepEqual([s.placed, s.roomsOccupied], [2, 2]);
+      assert.equal((await storedRooms()).rooms, "C101:free,C102:free,C103:free,C104:free");
+      assert.deepEqual(
+        [await shown("C102"), await shown("C103")],
+        [
+          ["occupied", 1],
+          ["occupied", 1],
+        ],
+      );
+    });
+
+    test("releasing the last person leaves the room to be cleaned", async () => {
+      const placements = (
+        await t.call(staff, "GET", `/api/quarantine/placements?siteId=${inn}&status=placed`)
+      )
+        .json()
+        .items.filter((p: { roomNumber: string }) => p.roomNumber === "C101");
+      assert.equal(placements.length, 2);
+      const release = (id: string) =>
+        t.call(command, "POST", `/api/quarantine/placements/${id}/release`, {
+          kind: "early",
+          reason: "转定点医院复核后排除",
+        });
+      const first = await release(placements[0].id);
+      assert.equal(first.status, 200, JSON.stringify(first.json()));
+      assert.deepEqual(await shown("C101"), ["occupied", 1], "one of the household is still in it");
+      assert.match((await storedRooms()).rooms, /^C101:free,/);
+
+      const last = await release(placements[1].id);
+      assert.equal(last.status, 200, JSON.stringify(last.json()));
+      assert.deepEqual(await shown("C101"), ["cleaning", 0]);
+      assert.match((await storedRooms()).rooms, /^C101:cleaning,/);
+      const audit = await t.db.query<{ after: { roomState: string | null } }>(
+        `SELECT after FROM audit_log WHERE action = 'quarantine.release' AND entity_id = ANY($1::text[]) ORDER BY at, id`,
+        [placements.map((p: { id: string }) => p.id)],
+      );
+      assert.deepEqual(
+        audit.rows.map((r) => r.after.roomState),
+        [null, "cleaning"],
+      );
+      // Empty now, the room is staff's again: disinfected, then free.
+      const url = `/api/quarantine/sites/${inn}/rooms/${innRoom("C101")}/state`;
+      assert.equal((await t.call(staff, "POST", url, { to: "free" })).json().state, "free");
     });
   });
 }

@@ -21,6 +21,7 @@ export interface RoomRow {
   id: string;
   number: string;
   type: RoomType;
+  /** The effective state (`effectiveRoomState`): occupied while people are placed in it, else as stored. */
   state: RoomState;
   stateReason: string | null;
   stateChangedAt: Date;
@@ -32,8 +33,19 @@ export type Occupancy = Record<RoomState, number>;
 const SITE_COLUMNS = `s.id, s.kind, s.name, s.address, s.region_code AS "regionCode", s.reserve,
   s.capacity_note AS "capacityNote", s.created_by AS "createdBy", s.created_at AS "createdAt",
   s.updated_by AS "updatedBy", s.updated_at AS "updatedAt", s.version`;
-const ROOM_COLUMNS = `r.site_id AS "siteId", r.id, r.number, r.type, r.state, r.state_reason AS "stateReason",
-  r.state_changed_at AS "stateChangedAt", r.created_at AS "createdAt"`;
+/**
+ * A room's effective state, in SQL, for the room of alias `r`: `occupied` while at least one placement
+ * with status `placed` is in it, otherwise its stored state. The stored state is what staff set (free,
+ * cleaning, out of service, or occupied by someone not in the registry) and what release leaves
+ * (cleaning); placing people never writes it. Written as site, status, room so that the placements'
+ * index (site_id, status, room_id) answers it. Every read of a room's state goes through this.
+ */
+export const effectiveRoomState = (r: string): string =>
+  `CASE WHEN EXISTS (SELECT 1 FROM quarantine_placements occ WHERE occ.site_id = ${r}.site_id
+     AND occ.status = 'placed' AND occ.room_id = ${r}.id) THEN 'occupied' ELSE ${r}.state END`;
+
+const ROOM_COLUMNS = `r.site_id AS "siteId", r.id, r.number, r.type, ${effectiveRoomState("r")} AS state,
+  r.state_reason AS "stateReason", r.state_changed_at AS "stateChangedAt", r.created_at AS "createdAt"`;
 
 export async function insertSite(q: Queryable, s: SiteRow): Promise<void> {
   await q.query(
@@ -114,13 +126,13 @@ export async function listSites(q: Queryable, f: SiteFilter): Promise<SiteRow[]>
 
 const emptyOccupancy = (): Occupancy => ({ free: 0, occupied: 0, cleaning: 0, out_of_service: 0 });
 
-/** Rooms per state for each site (sites without rooms get zeros). */
+/** Rooms per effective state for each site (sites without rooms get zeros). */
 export async function occupancyOf(q: Queryable, siteIds: readonly string[]): Promise<Map<string, Occupancy>> {
   const out = new Map(siteIds.map((id) => [id, emptyOccupancy()]));
   if (siteIds.length === 0) return out;
   const r = await q.query<{ siteId: string; state: RoomState; n: number }>(
-    `SELECT site_id AS "siteId", state, count(*)::int AS n FROM quarantine_rooms
-     WHERE site_id = ANY($1::uuid[]) GROUP BY site_id, state`,
+    `SELECT r.site_id AS "siteId", ${effectiveRoomState("r")} AS state, count(*)::int AS n FROM quarantine_rooms r
+     WHERE r.site_id = ANY($1::uuid[]) GROUP BY 1, 2`,
     [siteIds],
   );
   for (const row of r.rows) out.get(row.siteId)![row.state] = row.n;
@@ -137,16 +149,34 @@ export async function roomsOf(q: Queryable, siteId: string): Promise<RoomRow[]> 
   ).rows;
 }
 
+/**
+ * Takes the room's row lock (`FOR UPDATE`) until the transaction ends, so that two placements into one
+ * room, a placement and a release, or a placement and a change by hand, happen one after the other.
+ * False when the site has no such room.
+ */
+export async function lockRoom(q: Queryable, siteId: string, id: string): Promise<boolean> {
+  return (
+    (await q.query(`SELECT 1 FROM quarantine_rooms WHERE site_id = $1 AND id = $2 FOR UPDATE`, [siteId, id]))
+      .rows.length > 0
+  );
+}
+
+/**
+ * A room with its effective state. `forUpdate` locks it first (`lockRoom`) and reads it in a statement
+ * of its own: a statement sees what was committed when it began, and a placement into the room may
+ * commit while this one waits for the lock.
+ */
 export async function findRoom(
   q: Queryable,
   siteId: string,
   id: string,
   forUpdate = false,
 ): Promise<RoomRow | null> {
+  if (forUpdate && !(await lockRoom(q, siteId, id))) return null;
   return (
     (
       await q.query<RoomRow>(
-        `SELECT ${ROOM_COLUMNS} FROM quarantine_rooms r WHERE r.site_id = $1 AND r.id = $2${forUpdate ? " FOR UPDATE" : ""}`,
+        `SELECT ${ROOM_COLUMNS} FROM quarantine_rooms r WHERE r.site_id = $1 AND r.id = $2`,
         [siteId, id],
       )
     ).rows[0] ?? null
@@ -185,6 +215,7 @@ export async function insertRooms(q: Queryable, rows: readonly RoomRow[]): Promi
   );
 }
 
+/** Stores a room's state (what staff set, or cleaning after its last occupant left). */
 export async function setRoomState(
   q: Queryable,
   siteId: string,
@@ -207,11 +238,15 @@ export interface CountyRoomCount {
   n: number;
 }
 
-/** Rooms grouped by the county of their site (the first 6 digits of its region), kind, reserve and state. */
+/**
+ * Rooms grouped by the county of their site (the first 6 digits of its region), kind, reserve and
+ * effective state.
+ */
 export async function roomCountsByCounty(q: Queryable, regionPrefix: string): Promise<CountyRoomCount[]> {
   return (
     await q.query<CountyRoomCount>(
-      `SELECT left(s.region_code, 6) AS "countyCode", s.kind, s.reserve, r.state, count(*)::int AS n
+      `SELECT left(s.region_code, 6) AS "countyCode", s.kind, s.reserve, ${effectiveRoomState("r")} AS state,
+         count(*)::int AS n
        FROM quarantine_sites s JOIN quarantine_rooms r ON r.site_id = s.id
        WHERE s.region_code LIKE $1 GROUP BY 1, 2, 3, 4`,
       [`${regionPrefix}%`],

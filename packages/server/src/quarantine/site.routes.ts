@@ -31,7 +31,10 @@ const MessageSchema = z.object({ zh: z.string(), en: z.string() });
 
 const OccupancySchema = z
   .object({ free: z.int(), occupied: z.int(), cleaning: z.int(), out_of_service: z.int() })
-  .meta({ id: "QuarantineOccupancy", description: "Rooms per state" });
+  .meta({
+    id: "QuarantineOccupancy",
+    description: "Rooms per effective state (occupied: people are placed in it, or staff set it so)",
+  });
 
 const SiteSchema = z
   .object({
@@ -229,7 +232,7 @@ export const quarantineSiteRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (ap
       schema: {
         tags: ["quarantine"],
         summary:
-          "Move a room to another state along the allowed transitions (free → occupied → cleaning → free; out of service only back through cleaning); a reason is required to take it out of service",
+          "Move a room's stored state along the allowed transitions (free → occupied → cleaning → free; out of service only back through cleaning); a reason is required to take it out of service. A room with people placed in it is occupied by them and cannot be changed by hand (422 room.has_placed_people)",
         params: z.strictObject({ id: Uuid, roomId: Uuid }),
         body: z.strictObject({ to: Text(40), reason: Text(1000).nullish() }),
         response: { 200: RoomSchema, ...errorResponses },

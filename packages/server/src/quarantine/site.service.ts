@@ -4,8 +4,8 @@ import {
   countsTowardCapacity,
   type RoomState,
   type SiteKind,
+  validateRoomChange,
   validateRoomRange,
-  validateRoomTransition,
   validateSite,
 } from "@cordon/domain/quarantine/sites";
 import { regionLevel, subtreePrefix } from "@cordon/domain/regions/region-code";
@@ -16,6 +16,7 @@ import type { Db } from "../db/db.ts";
 import { conflict, type RequestContext, requireActor } from "../http/context.ts";
 import { AppError, forbidden, invalid, notFound } from "../http/errors.ts";
 import { findRegion } from "../regions/region.repository.ts";
+import { roomOccupants } from "./placement.repository.ts";
 import {
   countiesUnder,
   existingNumbers,
@@ -171,7 +172,7 @@ export async function listSitesWithOccupancy(
   return sites.map((s) => ({ ...s, rooms: total(occ.get(s.id)!), occupancy: occ.get(s.id)! }));
 }
 
-/** One site with its rooms and their states. */
+/** One site with its rooms and their (effective) states. */
 export async function siteDetail(
   db: Db,
   ctx: RequestContext,
@@ -244,6 +245,8 @@ export async function createRooms(
 /**
  * Moves a room to another state along the allowed transitions (site staff and the command,
  * `quarantine.rooms`); audited `quarantine.room_state`. Taking a room out of service needs a reason.
+ * A room with people placed in it is occupied by them and cannot be changed by hand; the room is
+ * locked first, so that a placement into it cannot slip in between the check and the change.
  */
 export async function changeRoomState(
   db: Db,
@@ -258,7 +261,8 @@ export async function changeRoomState(
     access(ctx, "quarantine.rooms", [site.regionCode]);
     const before = await findRoom(tx, siteId, roomId, true);
     if (!before) throw notFound(ROOM);
-    const v = validateRoomTransition(before.state, input.to);
+    const placed = await roomOccupants(tx, siteId, roomId);
+    const v = validateRoomChange({ state: before.state, placed }, input.to);
     if (!v.ok) throw invalid(v.errors);
     const reason = input.reason?.trim() || null;
     if (v.value === "out_of_service" && !reason)

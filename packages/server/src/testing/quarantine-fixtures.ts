@@ -7,7 +7,8 @@ import type { TestApp } from "./test-app.ts";
 /**
  * A placement stored as the placements service stores it (7 days' centralized quarantine from the
  * placement), placed or already released with a certificate: for the tests of what reads placements
- * (health reports, certificates) without going through a pack in force.
+ * (health reports, certificates) without going through a pack in force. The room is left as the
+ * service leaves it: untouched by the placement (its people make it occupied), cleaning after release.
  */
 export async function placeDirectly(
   t: TestApp,
@@ -42,9 +43,12 @@ export async function placeDirectly(
       release?.certificateId ?? null,
     ],
   );
-  await t.db.query(`UPDATE quarantine_rooms SET state = $2 WHERE id = $1`, [
-    a.roomId,
-    release ? "cleaning" : "occupied",
-  ]);
+  // As the service leaves the room: placing writes nothing (the placement makes it occupied); the
+  // release of its last occupant stores it as to be cleaned.
+  if (release)
+    await t.db.query(`UPDATE quarantine_rooms SET state = 'cleaning' WHERE site_id = $1 AND id = $2`, [
+      a.siteId,
+      a.roomId,
+    ]);
   return id;
 }

@@ -14,7 +14,8 @@ import { useApiData } from "../api/use-api-data.ts";
 /**
  * The room occupancy board of one site: a tile per room, coloured by state, with who is in it. Staff
  * move a room along the allowed states (a room emptied by release is disinfected, then free again);
- * "occupied" is set by placement, not by hand.
+ * "occupied" comes from the people placed in a room, not from a hand change, and a room with people in
+ * it offers no change (the server refuses one: release or move them first).
  */
 export function SiteBoard({
   siteId,
@@ -148,7 +149,7 @@ export function SiteBoard({
                 </Typography.Text>
               </div>
             ))}
-            {can("quarantine.rooms") && (
+            {can("quarantine.rooms") && open.occupants.length === 0 && (
               <>
                 {ROOM_TRANSITIONS[open.state].includes("out_of_service") && (
                   <Input
