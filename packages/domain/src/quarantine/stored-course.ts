@@ -5,22 +5,23 @@
  * - `facts`: the exact start times (arrival, last exposure, placement) — the placement's `start_facts`;
  *   `schedule` reads only their Beijing dates, which stay in the course (`arrivalOn`, `lastExposureOn`,
  *   `placedOn`).
- * - `measures`: the measures the course follows — the placement's `measures`.
- * Pure. `courseFrom(storedCourse(c), c.measures, c.facts)` is `c`, key order included.
+ * The measures the course follows are stored with it (migration 0013): the same for everyone of one pack
+ * and category, ~370 bytes that each placement kept a copy of before.
+ * Pure. `courseFrom(storedCourse(c), c.facts)` is `c`, key order included.
  */
-import type { CombinedMeasures } from "../policies/engine.ts";
 import type { Course, StartFacts } from "./schedule.ts";
 
 /**
- * The stored part of a course. A course stored before placements kept measures and facts of their own
- * (migration 0010) may still carry either one when it differed from the placement's columns: it is kept
- * and wins on reading.
+ * The stored part of a course. A course stored before placements kept facts of their own (migration
+ * 0010) may still carry them when they differed from the placement's column: they are kept and win on
+ * reading.
  */
-export type StoredCourse = Omit<Course, "measures" | "facts"> & Partial<Pick<Course, "measures" | "facts">>;
+export type StoredCourse = Omit<Course, "facts"> & Partial<Pick<Course, "facts">>;
 
-/** The course without the placement's facts and measures, every other field in `schedule`'s order. */
+/** The course without the placement's facts, every other field in `schedule`'s order. */
 export function storedCourse(course: Course): StoredCourse {
   const {
+    measures,
     options,
     anchor,
     anchorDate,
@@ -33,6 +34,7 @@ export function storedCourse(course: Course): StoredCourse {
     notes,
   } = course;
   return {
+    measures,
     options,
     anchor,
     anchorDate,
@@ -46,7 +48,8 @@ export function storedCourse(course: Course): StoredCourse {
   };
 }
 
-/** The whole course again from its stored part and the placement's measures and start facts. */
-export function courseFrom(stored: StoredCourse, measures: CombinedMeasures, facts: StartFacts): Course {
-  return { measures, facts, ...stored };
+/** The whole course again from its stored part and the placement's start facts. */
+export function courseFrom(stored: StoredCourse, facts: StartFacts): Course {
+  const { measures, facts: own, ...rest } = stored;
+  return { measures, facts: own ?? facts, ...rest };
 }

@@ -91,9 +91,9 @@ function day(v: string | undefined): string {
 
 /**
  * Stored courses, memoised. A course depends on its start facts only through their Beijing dates
- * (`schedule` reads each fact's date), and the stored course leaves out the facts and the measures
- * (the placement keeps them): so a stored course computed once for (measures, arrival date, exposure
- * date, placement date) is everyone's with those dates — the same text, the same id.
+ * (`schedule` reads each fact's date), and the stored course leaves out the facts (the placement keeps
+ * them): so a stored course computed once for (measures, arrival date, exposure date, placement date) is
+ * everyone's with those measures and dates — the same text, the same id.
  */
 function courseTexts() {
   const memo = new Map<string, CourseText | FieldError[]>();
@@ -275,8 +275,7 @@ export async function placeBulk(
           ...(lastExposureAt ? { lastExposureAt } : {}),
           placedAt: it.placedAt,
         };
-        const measuresJson = copyTextValue(JSON.stringify(measures));
-        const c = courseText(measures, measuresJson, facts);
+        const c = courseText(measures, JSON.stringify(measures), facts);
         if (Array.isArray(c)) {
           for (const e of c) err(i, e.field, e.code, e.message.zh, e.message.en);
           continue;
@@ -288,7 +287,7 @@ export async function placeBulk(
           newCourses.push(c.course);
         }
         const factsJson = copyTextValue(JSON.stringify(facts));
-        text += `${newId()}\t${it.personId}\t${it.siteId}\t${it.roomId ?? "\\N"}\t${copyTextValue(it.householdKey)}\tmanual\t\\N\t${it.identifiedAt ?? it.placedAt}\t${d.pack.id}\t${measuresJson}\t${factsJson}\t${c.course.id}\tplaced\t${it.placedAt}\t${c.plannedEnd ?? "\\N"}\t\\N\t\\N\t\\N\t\\N\t${by}\t${now}\t${now}\t1\n`;
+        text += `${newId()}\t${it.personId}\t${it.siteId}\t${it.roomId ?? "\\N"}\t${copyTextValue(it.householdKey)}\tmanual\t\\N\t${it.identifiedAt ?? it.placedAt}\t${d.pack.id}\t${factsJson}\t${c.course.id}\tplaced\t${it.placedAt}\t${c.plannedEnd ?? "\\N"}\t\\N\t\\N\t\\N\t\\N\t${by}\t${now}\t${now}\t1\n`;
         summary.placed++;
       }
       scheduleMs += performance.now() - ts;

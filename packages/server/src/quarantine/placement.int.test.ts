@@ -662,23 +662,22 @@ for (const engine of testEngines()) {
             course: StoredCourse;
             courseId: string;
             hash: string;
-            measures: never;
             startFacts: never;
             plannedEnd: string;
           }>(
             `SELECT c.course, q.course_id AS "courseId",
                left(encode(sha256(convert_to(c.course::text, 'UTF8')), 'hex'), 32) AS hash,
-               q.measures, q.start_facts AS "startFacts", q.planned_end::text AS "plannedEnd"
+               q.start_facts AS "startFacts", q.planned_end::text AS "plannedEnd"
              FROM quarantine_placements q JOIN quarantine_courses c ON c.id = q.course_id WHERE q.person_id = $1`,
             [it.personId],
           )
         ).rows[0]!;
-        const c = schedule(r.measures, r.startFacts);
+        const c = schedule(r.course.measures, r.startFacts);
         assert.ok(c.ok);
         assert.deepEqual(
-          courseFrom(r.course, r.measures, r.startFacts),
+          courseFrom(r.course, r.startFacts),
           c.value,
-          "the stored course, with the placement's measures and facts, is schedule()'s",
+          "the stored course (its measures with it), with the placement's facts, is schedule()'s",
         );
         assert.equal(r.courseId, r.hash, "a course's id is the hash of its stored text");
         assert.equal((r.startFacts as { placedAt: string }).placedAt, it.placedAt);

@@ -46,7 +46,6 @@ export const PLACEMENT_COLUMNS = [
   "source_id",
   "identified_at",
   "pack_id",
-  "measures",
   "start_facts",
   "course_id",
   "status",
@@ -63,8 +62,8 @@ export const PLACEMENT_COLUMNS = [
 ] as const;
 
 /**
- * A course as stored in `quarantine_courses`: its JSON text (`storedCourse`: without the placement's
- * facts and measures) and its id, the first 32 hex digits of the text's SHA-256 — the same as the SQL
+ * A course as stored in `quarantine_courses`: its JSON text (`storedCourse`: with its measures, without
+ * the placement's facts) and its id, the first 32 hex digits of the text's SHA-256 — the same as the SQL
  * `left(encode(sha256(convert_to(course::text, 'UTF8')), 'hex'), 32)` of the stored text.
  */
 export interface CourseRecord {
@@ -95,7 +94,7 @@ export async function insertCourses(
   );
 }
 
-/** The placement's course must start from its own facts and follow its own measures (they are not stored twice). */
+/** The placement's course must start from its own facts and follow its measures (neither is stored twice). */
 function storable(p: PlacementRow): CourseRecord {
   if (
     JSON.stringify(p.course.facts) !== JSON.stringify(p.startFacts) ||
@@ -105,16 +104,17 @@ function storable(p: PlacementRow): CourseRecord {
   return courseRecord(p.course);
 }
 
-type StoredPlacementRow = Omit<PlacementRow, "course"> & { storedCourse: StoredCourse };
+type StoredPlacementRow = Omit<PlacementRow, "course" | "measures"> & { storedCourse: StoredCourse };
 
 const withCourse = ({ storedCourse: stored, ...r }: StoredPlacementRow): PlacementRow => ({
   ...r,
-  course: courseFrom(stored, r.measures, r.startFacts),
+  measures: stored.measures,
+  course: courseFrom(stored, r.startFacts),
 });
 
 const SELECT = `q.id, q.person_id AS "personId", q.site_id AS "siteId", q.room_id AS "roomId",
   q.household_key AS "householdKey", q.source_kind AS "sourceKind", q.source_id AS "sourceId",
-  q.identified_at AS "identifiedAt", q.pack_id AS "packId", q.measures, q.start_facts AS "startFacts",
+  q.identified_at AS "identifiedAt", q.pack_id AS "packId", q.start_facts AS "startFacts",
   (SELECT c.course FROM quarantine_courses c WHERE c.id = q.course_id) AS "storedCourse",
   q.status, q.placed_at AS "placedAt", q.planned_end::text AS "plannedEnd", q.released_at AS "releasedAt",
   q.release_kind AS "releaseKind", q.release_reason AS "releaseReason", q.certificate_id AS "certificateId",
@@ -125,7 +125,7 @@ export async function insertPlacement(q: Queryable, p: PlacementRow): Promise<vo
   await insertCourses(q, [course], p.createdAt);
   await q.query(
     `INSERT INTO quarantine_placements (${PLACEMENT_COLUMNS.join(", ")})
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)`,
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)`,
     [
       p.id,
       p.personId,
@@ -136,7 +136,6 @@ export async function insertPlacement(q: Queryable, p: PlacementRow): Promise<vo
       p.sourceId,
       p.identifiedAt,
       p.packId,
-      JSON.stringify(p.measures),
       JSON.stringify(p.startFacts),
       course.id,
       p.status,
@@ -404,8 +403,8 @@ export async function findTaskSource(q: Queryable, taskId: string): Promise<Task
 /**
  * What today's list needs of each placement at a site: its course's id (the course is read once per
  * distinct course, `storedCourses`), and, only when it may end (planned end on or before the day:
- * release candidates, whose release verdict needs the whole course), its measures and start facts as
- * JSON text (parsed only when the verdict is computed).
+ * release candidates, whose release verdict needs the whole course), its start facts as JSON text
+ * (parsed only when the verdict is computed).
  */
 export interface DayRow {
   id: string;
@@ -414,7 +413,6 @@ export interface DayRow {
   roomNumber: string | null;
   plannedEnd: string | null;
   courseId: string;
-  measures: string | null;
   startFacts: string | null;
 }
 
@@ -427,7 +425,6 @@ export async function placedAtSite(
     await q.query<DayRow & { siteId: string }>(
       `SELECT q.site_id AS "siteId", q.id, q.person_id AS "personId", p.name AS "personName", r.number AS "roomNumber",
          q.planned_end::text AS "plannedEnd", q.course_id AS "courseId",
-         CASE WHEN q.planned_end <= $2::date THEN q.measures::text END AS measures,
          CASE WHEN q.planned_end <= $2::date THEN q.start_facts::text END AS "startFacts"
        FROM quarantine_placements q JOIN persons p ON p.id = q.person_id
        LEFT JOIN quarantine_rooms r ON r.site_id = q.site_id AND r.id = q.room_id

@@ -862,7 +862,7 @@ async function coursesOf(q: Queryable, rows: readonly DayRow[]): Promise<Map<str
  * Release verdicts of the day's lists, by stored course, planned end, day and results (each result's
  * date and outcome up to the day, in order). The verdict depends on nothing else: `decideRelease` reads
  * the course's dates, phases, appointments and release conditions — all in the stored course, none in
- * the measures or facts put back per person — so people of one course with the same results share it.
+ * the facts put back per person — so people of one course with the same results share it.
  */
 const verdictCache = new Map<string, ReleaseDecision | null>();
 const VERDICT_CACHE_MAX = 100_000;
@@ -876,11 +876,7 @@ function dayVerdict(
   let key = `${row.courseId}|${row.plannedEnd}|${on}`;
   for (const r of results) if (r.sampledOn <= on) key += `|${r.sampledOn}:${r.outcome}`;
   if (verdictCache.has(key)) return verdictCache.get(key)!;
-  const course = courseFrom(
-    stored,
-    JSON.parse(row.measures!) as CombinedMeasures,
-    JSON.parse(row.startFacts!) as StartFacts,
-  );
+  const course = courseFrom(stored, JSON.parse(row.startFacts!) as StartFacts);
   const v = releaseVerdict({ course, plannedEnd: row.plannedEnd }, results, on);
   if (verdictCache.size >= VERDICT_CACHE_MAX) verdictCache.clear();
   verdictCache.set(key, v);
@@ -922,7 +918,7 @@ export function dayLists(
     const { due, missed } = testsOfDay(stored.appointments, rs, date);
     for (const d of due) out.dueTests.push({ ...entry, ...d, result: d.result && dayResult(d.result) });
     for (const m of missed) out.missedTests.push({ ...entry, ...m, result: null });
-    if (row.measures !== null && row.startFacts !== null) {
+    if (row.startFacts !== null) {
       const v = dayVerdict(row, stored, rs, date);
       if (v?.status === "releasable")
         out.releasable.push({

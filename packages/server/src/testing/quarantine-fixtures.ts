@@ -23,17 +23,16 @@ export async function placeDirectly(
   const stored = courseRecord(course.value);
   await insertCourses(t.db, [stored], new Date(a.placedAt));
   await t.db.query(
-    `INSERT INTO quarantine_placements (id, person_id, site_id, room_id, source_kind, identified_at, measures,
+    `INSERT INTO quarantine_placements (id, person_id, site_id, room_id, source_kind, identified_at,
        start_facts, course_id, status, placed_at, planned_end, released_at, release_kind, certificate_id, created_at,
        updated_at)
-     VALUES ($1, $2, $3, $4, 'manual', $5, $6, $7, $8, $9, $5, $10, $11, $12, $13, $5, $5)`,
+     VALUES ($1, $2, $3, $4, 'manual', $5, $6, $7, $8, $5, $9, $10, $11, $12, $5, $5)`,
     [
       id,
       a.personId,
       a.siteId,
       a.roomId,
       new Date(a.placedAt),
-      JSON.stringify(measures),
       JSON.stringify(facts),
       stored.id,
       release ? "released" : "placed",
