@@ -62,7 +62,13 @@ export type Permission =
    */
   | "quarantine.place"
   /** Release before the course's conditions are met, or extend a course: with a reason, audited. */
-  | "quarantine.override";
+  | "quarantine.override"
+  /** At a sampling desk (核酸采样点): open a tube, scan people's codes into it, seal it. */
+  | "nat.sample"
+  /** Send a lab's results for tubes (JSON or the lab's CSV file). */
+  | "nat.lab"
+  /** Register sampling points, open screening campaigns, plan a round. */
+  | "nat.manage";
 
 const ALL: Permission[] = [
   "people.read",
@@ -78,6 +84,9 @@ const ALL: Permission[] = [
   "quarantine.rooms",
   "quarantine.place",
   "quarantine.override",
+  "nat.sample",
+  "nat.lab",
+  "nat.manage",
 ];
 
 /** The permission matrix. Citizens see only their own record, through `self` routes, not these. */
@@ -96,9 +105,13 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     "quarantine.rooms",
     "quarantine.place",
     "quarantine.override",
+    "nat.sample",
+    "nat.lab",
+    "nat.manage",
   ],
   investigator: ["people.read", "people.pii", "people.write", "regions.read"],
-  // Grid workers place people in home quarantine and record their reports (居家隔离 in the community).
+  // Grid workers place people in home quarantine and record their reports (居家隔离 in the community),
+  // and register people at the community's sampling desks (扫码登记: scanning codes into tubes).
   grid_worker: [
     "people.read",
     "people.pii",
@@ -106,9 +119,10 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     "people.import",
     "regions.read",
     "quarantine.place",
+    "nat.sample",
   ],
   quarantine_staff: ["people.read", "people.pii", "regions.read", "quarantine.rooms", "quarantine.place"],
-  lab: ["people.read", "regions.read"],
+  lab: ["people.read", "regions.read", "nat.lab"],
   venue: ["regions.read"],
   school: ["people.read", "regions.read"],
   cold_chain: ["regions.read"],

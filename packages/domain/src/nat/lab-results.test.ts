@@ -176,6 +176,11 @@ describe("issue 5 Deliver 6: 「a result file with wrong columns → clear error
     assert.deepEqual(row.ct, { orf1ab: 31.2, n: null });
     assert.equal(row.testedAt.toISOString(), "2022-04-04T04:00:00.000Z");
   });
+  test("a row's time written with a space, as spreadsheets export it, is the same Beijing time", () => {
+    const cols = ok(checkLabFileHeader(["barcode", "result", "ct_orf1ab", "ct_n", "tested_at", "lab"]));
+    const row = ok(parseLabRow(["T1", "阴性", "", "", "2022-04-04 12:00:30", "某检测所"], cols, 2));
+    assert.equal(row.testedAt.toISOString(), "2022-04-04T04:00:30.000Z");
+  });
   test("a row with a Ct that is not a number and a bad time names the row", () => {
     const cols = ok(checkLabFileHeader(["barcode", "result", "ct_orf1ab", "ct_n", "tested_at", "lab"]));
     const r = parseLabRow(["T1", "阳性", "abc", "30", "yesterday", "某检测所"], cols, 7);

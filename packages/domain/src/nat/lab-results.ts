@@ -120,7 +120,8 @@ const CALLS: Record<string, LabCall> = {
 
 /**
  * One row of a result file as text, into a result input (the row's checks are `checkLabResult`'s).
- * Dates and offset-less times are Beijing time; an empty Ct cell means not detected.
+ * Dates and offset-less times are Beijing time, the time after a `T` or a space; an empty Ct cell means
+ * not detected.
  */
 export function parseLabRow(
   cells: readonly string[],
@@ -148,7 +149,8 @@ export function parseLabRow(
   };
   const orf1ab = ct("ct_orf1ab");
   const n = ct("ct_n");
-  const t = parseInstant(cell("tested_at"));
+  // Spreadsheets and lab systems write "2022-04-10 15:00" (a space, not ISO's T): the same instant.
+  const t = parseInstant(cell("tested_at").replace(/^(\d{4}-\d{2}-\d{2}) (?=\d{2}:\d{2})/, "$1T"));
   if (t === null) {
     errors.push(
       fieldError(

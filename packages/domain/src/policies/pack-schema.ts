@@ -3,6 +3,7 @@
  * strict everywhere, so a misspelt field is an error rather than a silently ignored rule.
  */
 import { z } from "zod";
+import { natPolicySchema } from "../nat/policy.ts";
 import { regionLevel } from "../regions/region-code.ts";
 import { AREA_KINDS, type AreaKind } from "../zones/area.ts";
 
@@ -220,6 +221,11 @@ export const packSchema = z.strictObject({
   rules: z.array(ruleSchema).min(1),
   /** Downgrades and lifts of risk areas and zones the pack proposes; absent when the source says nothing. */
   zoning: z.array(zoningTransitionSchema).min(1).optional(),
+  /**
+   * The nucleic acid testing numbers the pack sets (docs/capabilities/nat.md); absent = the national
+   * figures, `DEFAULT_NAT_POLICY` in packages/domain/src/nat/policy.ts.
+   */
+  nat: natPolicySchema.optional(),
 });
 
 export type Pack = z.infer<typeof packSchema>;

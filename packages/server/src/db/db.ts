@@ -55,7 +55,9 @@ export async function openPglite(dataDir: string | null, loadDataDir?: Blob): Pr
   const wrap = (q: Pick<PGlite, "query" | "exec">): Queryable => ({
     async query<T>(sql: string, params?: readonly unknown[]) {
       const r = await q.query<T>(sql, params as unknown[] | undefined);
-      return { rows: r.rows, rowCount: r.affectedRows ?? r.rows.length };
+      // As node-postgres counts: the rows returned when the statement returns rows (SELECT, … RETURNING),
+      // else the rows affected (PGlite reports 0 affected rows for a SELECT).
+      return { rows: r.rows, rowCount: r.fields.length ? r.rows.length : (r.affectedRows ?? 0) };
     },
     async exec(sql: string) {
       await q.exec(sql);

@@ -22,6 +22,7 @@ import { assistRoutes } from "../assist/assist.routes.ts";
 import { auditRoutes } from "../audit/audit.routes.ts";
 import { deadlineRoutes } from "../deadlines/deadline.routes.ts";
 import type { Db } from "../db/db.ts";
+import { natRoutes } from "../nat/nat.routes.ts";
 import { personRoutes } from "../people/person.routes.ts";
 import { policyRoutes } from "../policies/policy.routes.ts";
 import { certificateRoutes } from "../quarantine/certificate.routes.ts";
@@ -178,6 +179,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(quarantinePlacementRoutes, deps);
   await app.register(healthReportRoutes, deps);
   await app.register(certificateRoutes, deps);
+  await app.register(natRoutes, deps);
 
   const webDist = opts.webDist === undefined ? WEB_DIST : opts.webDist;
   if (webDist && existsSync(webDist)) {
