@@ -133,24 +133,40 @@ function depth(code: string): number {
   return level ? REGION_LEVELS.indexOf(level) : -1;
 }
 
+/**
+ * The packs covering each destination, deepest jurisdiction first (ties in load order), per list of
+ * packs: a bulk placement asks for the pack in force once per person, for a few hundred destinations.
+ */
+const coveringCache = new WeakMap<readonly LoadedPack[], Map<string, readonly LoadedPack[]>>();
+
+function packsCovering(packs: readonly LoadedPack[], destination: string): readonly LoadedPack[] {
+  let byDestination = coveringCache.get(packs);
+  if (!byDestination) {
+    byDestination = new Map();
+    coveringCache.set(packs, byDestination);
+  }
+  let covering = byDestination.get(destination);
+  if (!covering) {
+    // A stable sort: packs of one depth keep their load order.
+    covering = packs
+      .filter((p) => isWithin(p.pack.jurisdiction, destination))
+      .sort((a, b) => depth(b.pack.jurisdiction) - depth(a.pack.jurisdiction));
+    if (byDestination.size >= 100_000) byDestination.clear();
+    byDestination.set(destination, covering);
+  }
+  return covering;
+}
+
 /** The pack in force for a destination at a time: the most specific jurisdiction wins. */
 export function packInForce(
   packs: readonly LoadedPack[],
   destination: string,
   at: number,
 ): LoadedPack | null {
-  let best: LoadedPack | null = null;
-  let bestDepth = -Infinity;
-  for (const p of packs) {
-    if (p.from > at || (p.to !== null && at >= p.to) || !isWithin(p.pack.jurisdiction, destination)) continue;
-    // The first of the deepest: ties keep load order.
-    const d = depth(p.pack.jurisdiction);
-    if (d > bestDepth) {
-      best = p;
-      bestDepth = d;
-    }
-  }
-  return best;
+  // The first of the deepest in force: ties keep load order.
+  for (const p of packsCovering(packs, destination))
+    if (p.from <= at && (p.to === null || at < p.to)) return p;
+  return null;
 }
 
 const iso = (t: number) => new Date(t).toISOString();

@@ -97,8 +97,8 @@ function day(v: string | undefined): string {
  */
 function courseTexts() {
   const memo = new Map<string, CourseText | FieldError[]>();
-  return (measures: CombinedMeasures, measuresJson: string, facts: StartFacts): CourseText | FieldError[] => {
-    const key = `${measuresJson}|${day(facts.arrivalAt)}|${day(facts.lastExposureAt)}|${day(facts.placedAt)}`;
+  return (measures: CombinedMeasures, measuresKey: string, facts: StartFacts): CourseText | FieldError[] => {
+    const key = `${measuresKey}|${day(facts.arrivalAt)}|${day(facts.lastExposureAt)}|${day(facts.placedAt)}`;
     let t = memo.get(key);
     // Errors name the value given: computed again for each person.
     if (!t || Array.isArray(t)) {
@@ -275,7 +275,10 @@ export async function placeBulk(
           ...(lastExposureAt ? { lastExposureAt } : {}),
           placedAt: it.placedAt,
         };
-        const c = courseText(measures, JSON.stringify(measures), facts);
+        // The measures are the pack's rules that matched, combined in the pack's order: the pack and
+        // those rules name them (shorter to key than the measures' JSON).
+        const measuresKey = `${d.pack.file}|${d.pack.id}|${d.explanation.map((e) => e.ruleId).join(",")}`;
+        const c = courseText(measures, measuresKey, facts);
         if (Array.isArray(c)) {
           for (const e of c) err(i, e.field, e.code, e.message.zh, e.message.en);
           continue;
