@@ -290,7 +290,7 @@ export async function placeBulk(
           newCourses.push(c.course);
         }
         const factsJson = copyTextValue(JSON.stringify(facts));
-        text += `${newId()}\t${it.personId}\t${it.siteId}\t${it.roomId ?? "\\N"}\t${copyTextValue(it.householdKey)}\tmanual\t\\N\t${it.identifiedAt ?? it.placedAt}\t${d.pack.id}\t${factsJson}\t${c.course.id}\tplaced\t${it.placedAt}\t${c.plannedEnd ?? "\\N"}\t\\N\t\\N\t\\N\t\\N\t${by}\t${now}\t${now}\t1\n`;
+        text += `${newId()}\t${it.personId}\t${it.siteId}\t${it.roomId ?? "\\N"}\t${copyTextValue(it.householdKey)}\tmanual\t\\N\t${it.identifiedAt ?? it.placedAt}\t${d.pack.id}\t${factsJson}\t${c.course.id}\tplaced\t${it.placedAt}\t${c.plannedEnd ?? "\\N"}\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t${by}\t${now}\t${now}\t1\n`;
         summary.placed++;
       }
       scheduleMs += performance.now() - ts;

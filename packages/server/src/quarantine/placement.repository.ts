@@ -29,6 +29,10 @@ export interface PlacementRow {
   releasedAt: Date | null;
   releaseKind: ReleaseKind | null;
   releaseReason: string | null;
+  /** Where an end of kind `to_hospital` sent the person: the designated hospital (a site). */
+  endSiteId: string | null;
+  /** The placement an upgrade (secondary → close contact) started for the same person. */
+  nextPlacementId: string | null;
   certificateId: string | null;
   createdBy: string | null;
   createdAt: Date;
@@ -54,6 +58,8 @@ export const PLACEMENT_COLUMNS = [
   "released_at",
   "release_kind",
   "release_reason",
+  "end_site_id",
+  "next_placement_id",
   "certificate_id",
   "created_by",
   "created_at",
@@ -117,7 +123,8 @@ const SELECT = `q.id, q.person_id AS "personId", q.site_id AS "siteId", q.room_i
   q.identified_at AS "identifiedAt", q.pack_id AS "packId", q.start_facts AS "startFacts",
   (SELECT c.course FROM quarantine_courses c WHERE c.id = q.course_id) AS "storedCourse",
   q.status, q.placed_at AS "placedAt", q.planned_end::text AS "plannedEnd", q.released_at AS "releasedAt",
-  q.release_kind AS "releaseKind", q.release_reason AS "releaseReason", q.certificate_id AS "certificateId",
+  q.release_kind AS "releaseKind", q.release_reason AS "releaseReason", q.end_site_id AS "endSiteId",
+  q.next_placement_id AS "nextPlacementId", q.certificate_id AS "certificateId",
   q.created_by AS "createdBy", q.created_at AS "createdAt", q.updated_at AS "updatedAt", q.version`;
 
 export async function insertPlacement(q: Queryable, p: PlacementRow): Promise<void> {
@@ -125,7 +132,7 @@ export async function insertPlacement(q: Queryable, p: PlacementRow): Promise<vo
   await insertCourses(q, [course], p.createdAt);
   await q.query(
     `INSERT INTO quarantine_placements (${PLACEMENT_COLUMNS.join(", ")})
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)`,
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)`,
     [
       p.id,
       p.personId,
@@ -144,6 +151,8 @@ export async function insertPlacement(q: Queryable, p: PlacementRow): Promise<vo
       p.releasedAt,
       p.releaseKind,
       p.releaseReason,
+      p.endSiteId,
+      p.nextPlacementId,
       p.certificateId,
       p.createdBy,
       p.createdAt,
@@ -174,7 +183,7 @@ export async function updatePlacement(q: Queryable, p: PlacementRow): Promise<vo
   await q.query(
     `UPDATE quarantine_placements SET start_facts = $3, course_id = $4, status = $5, planned_end = $6,
        released_at = $7, release_kind = $8, release_reason = $9, certificate_id = $10, updated_at = $11,
-       version = version + 1
+       end_site_id = $12, next_placement_id = $13, version = version + 1
      WHERE person_id = $1 AND id = $2`,
     [
       p.personId,
@@ -188,7 +197,21 @@ export async function updatePlacement(q: Queryable, p: PlacementRow): Promise<vo
       p.releaseReason,
       p.certificateId,
       p.updatedAt,
+      p.endSiteId,
+      p.nextPlacementId,
     ],
+  );
+}
+
+/** The placement whose upgrade started this one (same person), if any. */
+export async function previousPlacement(q: Queryable, personId: string, id: string): Promise<string | null> {
+  return (
+    (
+      await q.query<{ id: string }>(
+        `SELECT id FROM quarantine_placements WHERE person_id = $1 AND next_placement_id = $2`,
+        [personId, id],
+      )
+    ).rows[0]?.id ?? null
   );
 }
 

@@ -19,6 +19,8 @@ import {
   recordTransfer,
   releasePlacement,
   roomSuggestions,
+  transferToHospital,
+  upgradeToCloseContact,
   siteBoard,
   regionToday,
   siteToday,
@@ -99,6 +101,8 @@ const PlacementSchema = z
     releaseKind: z.enum(["on_schedule", "early", "to_hospital", "upgraded"]).nullable(),
     releaseReason: z.string().nullable(),
     certificateId: z.string().nullable(),
+    endSiteId: z.string().nullable(),
+    nextPlacementId: z.string().nullable(),
     createdBy: z.string().nullable(),
     createdAt: IsoDateTime,
     updatedAt: IsoDateTime,
@@ -234,6 +238,9 @@ const PlacementDetailSchema = PlacementSchema.extend({
   ),
   release: ReleaseDecisionSchema.nullable(),
   loop: LoopSchema,
+  endSite: z.object({ id: z.string(), name: z.string() }).nullable(),
+  previousPlacementId: z.string().nullable(),
+  upgradable: z.boolean(),
 }).meta({ id: "QuarantinePlacementDetail" });
 
 const DayTestSchema = z.object({
@@ -394,7 +401,7 @@ export const quarantinePlacementRoutes: FastifyPluginAsyncZod<{
       },
     },
     async (req) => {
-      const d = await placementDetail(db, req.ctx, req.params.id);
+      const d = await placementDetail(db, req.ctx, req.params.id, packs);
       return {
         ...placementOut(d.placement),
         person: d.person,
@@ -405,6 +412,9 @@ export const quarantinePlacementRoutes: FastifyPluginAsyncZod<{
         healthReports: d.healthReports.map((h) => ({ ...h, reportedAt: h.reportedAt.toISOString() })),
         release: d.release,
         loop: d.loop,
+        endSite: d.endSite,
+        previousPlacementId: d.previousPlacementId,
+        upgradable: d.upgradable,
       };
     },
   );
@@ -500,6 +510,59 @@ export const quarantinePlacementRoutes: FastifyPluginAsyncZod<{
       },
     },
     async (req) => placementOut(await releasePlacement(db, req.ctx, req.params.id, req.body)),
+  );
+
+  app.post(
+    "/api/quarantine/placements/:id/to-hospital",
+    {
+      schema: {
+        tags: ["quarantine"],
+        summary:
+          "Transfer to a designated hospital (定点医院) of the caller's jurisdiction: with a positive result in the placement; otherwise only with a reason (command). Ends the placement (no certificate), the room goes to cleaning",
+        params: z.strictObject({ id: Uuid }),
+        body: z.strictObject({
+          hospitalSiteId: Uuid,
+          at: Instant.optional(),
+          reason: Text(1000).nullish(),
+        }),
+        response: { 200: PlacementSchema, ...errorResponses },
+      },
+    },
+    async (req) => placementOut(await transferToHospital(db, req.ctx, req.params.id, req.body)),
+  );
+
+  app.post(
+    "/api/quarantine/placements/:id/upgrade",
+    {
+      schema: {
+        tags: ["quarantine"],
+        summary:
+          "Upgrade a secondary contact to close contact (9th edition): ends the placement and places the person again as a close contact from the given last exposure, under the pack in force, at the same site and room unless another is given; the answer says what changed",
+        params: z.strictObject({ id: Uuid }),
+        body: z.strictObject({
+          lastExposureAt: Instant,
+          reason: Text(1000),
+          siteId: Uuid.optional(),
+          roomId: Uuid.nullish(),
+        }),
+        response: {
+          200: z.object({
+            ended: PlacementSchema,
+            placement: PlacementSchema,
+            changes: z.object({
+              plannedEnd: z.object({ before: z.string().nullable(), after: z.string().nullable() }),
+              tests: z.object({ before: z.array(z.string()), after: z.array(z.string()) }),
+              messages: z.array(MessageSchema),
+            }),
+          }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (req) => {
+      const r = await upgradeToCloseContact(db, req.ctx, packs, req.params.id, req.body);
+      return { ended: placementOut(r.ended), placement: placementOut(r.placement), changes: r.changes };
+    },
   );
 
   app.post(

@@ -33,6 +33,7 @@ import {
   suggestRooms,
   testsOfDay,
 } from "@cordon/domain/quarantine/placement";
+import { checkHospital, checkToHospital, checkUpgrade } from "@cordon/domain/quarantine/placement-end";
 import { decideRelease, type ReleaseDecision } from "@cordon/domain/quarantine/release";
 import { type Course, reschedule, schedule, type StartFacts } from "@cordon/domain/quarantine/schedule";
 import type { RoomState, RoomType, SiteKind } from "@cordon/domain/quarantine/sites";
@@ -62,6 +63,7 @@ import {
   type PlacementListRow,
   type PlacementRow,
   placedAtSite,
+  previousPlacement,
   type ResultRow,
   resultsAtSites,
   resultsOf,
@@ -114,11 +116,28 @@ async function placementFor(
   return { p, site };
 }
 
-const notPlaced = (p: PlacementRow) =>
-  new AppError(409, "placement.not_placed", {
-    zh: `此人已于 ${p.releasedAt ? dayOf(p.releasedAt) : "此前"} 解除隔离，记录不能再更改`,
-    en: `This person was released${p.releasedAt ? ` on ${dayOf(p.releasedAt)}` : ""}; the placement can no longer change`,
-  });
+const ENDS: Record<string, Message> = {
+  to_hospital: { zh: "已转定点医院", en: "was moved to a designated hospital" },
+  upgraded: { zh: "已升级为密接重新安置", en: "was upgraded to close contact and placed again" },
+};
+
+const notPlaced = (p: PlacementRow) => {
+  const end = p.status === "ended" && p.releaseKind ? ENDS[p.releaseKind] : undefined;
+  const on = p.releasedAt ? dayOf(p.releasedAt) : null;
+  return new AppError(
+    409,
+    "placement.not_placed",
+    end
+      ? {
+          zh: `此人${on ? `于 ${on} ` : ""}${end.zh}，本次安置记录不能再更改`,
+          en: `This person ${end.en}${on ? ` on ${on}` : ""}; the placement can no longer change`,
+        }
+      : {
+          zh: `此人已于 ${on ?? "此前"} 解除隔离，记录不能再更改`,
+          en: `This person was released${on ? ` on ${on}` : ""}; the placement can no longer change`,
+        },
+  );
+};
 
 export interface PlacePerson {
   personId: string;
@@ -171,9 +190,32 @@ export async function place(
   packs: readonly LoadedPack[],
   input: PlaceInput,
 ): Promise<PlacementRow[]> {
-  const actor = requireActor(ctx);
   const site = await siteOrThrow(db, input.siteId);
   access(ctx, "quarantine.place", [site.regionCode]);
+  return db.transaction((tx) => placeWithin(tx, ctx, packs, site, input));
+}
+
+/**
+ * A placement that continues another one (an upgrade to close contact): its id is chosen beforehand (the
+ * ended placement points to it), and a person who stays in their room keeps it and their household —
+ * the room is theirs already, so it is locked but not checked as a room to move into.
+ */
+interface Continuation {
+  id: string;
+  roomId: string | null;
+  householdKey: string | null;
+}
+
+/** `place` inside the caller's transaction, with access to the site already checked. */
+async function placeWithin(
+  tx: Queryable,
+  ctx: RequestContext,
+  packs: readonly LoadedPack[],
+  site: SiteRow,
+  input: PlaceInput,
+  continuation?: Continuation,
+): Promise<PlacementRow[]> {
+  const actor = requireActor(ctx);
   const placedAt = input.placedAt ? new Date(input.placedAt) : ctx.now;
   const errors: FieldError[] = [];
   if (placedAt.getTime() > ctx.now.getTime())
@@ -195,210 +237,211 @@ export async function place(
     ]);
   const roomId = input.roomId ?? null;
   const kind = input.source?.kind ?? "manual";
-  return db.transaction(async (tx) => {
-    // Who: each person once, in the registry, not placed anywhere now.
-    const ids = input.people.map((p) => p.personId);
-    const known = new Set(
-      (await tx.query<{ id: string }>("SELECT id FROM persons WHERE id = ANY($1::uuid[])", [ids])).rows.map(
-        (r) => r.id,
-      ),
-    );
-    const placed = await currentlyPlaced(tx, ids);
-    input.people.forEach((p, i) => {
-      const field = `people.${i}.personId`;
-      if (ids.indexOf(p.personId) !== i)
-        errors.push({
-          field,
-          code: "placement.person_repeated",
-          message: { zh: "同一人在本次安置中出现两次", en: "The same person is listed twice" },
-        });
-      else if (!known.has(p.personId))
-        errors.push({
-          field,
-          code: "person.unknown",
-          message: { zh: "人员库中没有此人", en: "This person is not in the registry" },
-        });
-      else if (placed.has(p.personId))
-        errors.push({
-          field,
-          code: "placement.already_placed",
-          message: {
-            zh: "此人目前已在隔离中（一人同一时间只能有一处安置），请先解除或转运",
-            en: "This person is already placed (one place at a time); release them first",
-          },
-        });
-    });
+  // Who: each person once, in the registry, not placed anywhere now.
+  const ids = input.people.map((p) => p.personId);
+  const known = new Set(
+    (await tx.query<{ id: string }>("SELECT id FROM persons WHERE id = ANY($1::uuid[])", [ids])).rows.map(
+      (r) => r.id,
+    ),
+  );
+  const placed = await currentlyPlaced(tx, ids);
+  input.people.forEach((p, i) => {
+    const field = `people.${i}.personId`;
+    if (ids.indexOf(p.personId) !== i)
+      errors.push({
+        field,
+        code: "placement.person_repeated",
+        message: { zh: "同一人在本次安置中出现两次", en: "The same person is listed twice" },
+      });
+    else if (!known.has(p.personId))
+      errors.push({
+        field,
+        code: "person.unknown",
+        message: { zh: "人员库中没有此人", en: "This person is not in the registry" },
+      });
+    else if (placed.has(p.personId))
+      errors.push({
+        field,
+        code: "placement.already_placed",
+        message: {
+          zh: "此人目前已在隔离中（一人同一时间只能有一处安置），请先解除或转运",
+          en: "This person is already placed (one place at a time); release them first",
+        },
+      });
+  });
 
-    // What: the measures, per person.
-    let identifiedAt = input.identifiedAt ? new Date(input.identifiedAt) : placedAt;
-    let sourceId: string | null = null;
-    const decided: { measures: CombinedMeasures; packId: string | null; facts: StartFacts }[] = [];
-    if (kind === "arrival_task") {
-      if (!input.source?.id)
-        throw invalid([
-          {
-            field: "source.id",
-            code: "placement.source_required",
-            message: { zh: "请给出来返管控任务", en: "Give the arrival's control task" },
+  // What: the measures, per person.
+  let identifiedAt = input.identifiedAt ? new Date(input.identifiedAt) : placedAt;
+  let sourceId: string | null = null;
+  const decided: { measures: CombinedMeasures; packId: string | null; facts: StartFacts }[] = [];
+  if (kind === "arrival_task") {
+    if (!input.source?.id)
+      throw invalid([
+        {
+          field: "source.id",
+          code: "placement.source_required",
+          message: { zh: "请给出来返管控任务", en: "Give the arrival's control task" },
+        },
+      ]);
+    const task = await findTaskSource(tx, input.source.id);
+    if (!task) throw notFound({ zh: "管控任务", en: "Control task" });
+    if (!isWithin(actor.jurisdiction, task.regionCode)) throw forbidden("jurisdiction");
+    if (input.people.length !== 1 || input.people[0]!.personId !== task.personId)
+      throw invalid([
+        {
+          field: "people",
+          code: "placement.task_person",
+          message: {
+            zh: "来返管控任务只安置该任务的当事人一人",
+            en: "An arrival's control task places its own person, and only them",
           },
-        ]);
-      const task = await findTaskSource(tx, input.source.id);
-      if (!task) throw notFound({ zh: "管控任务", en: "Control task" });
-      if (!isWithin(actor.jurisdiction, task.regionCode)) throw forbidden("jurisdiction");
-      if (input.people.length !== 1 || input.people[0]!.personId !== task.personId)
-        throw invalid([
-          {
-            field: "people",
-            code: "placement.task_person",
-            message: {
-              zh: "来返管控任务只安置该任务的当事人一人",
-              en: "An arrival's control task places its own person, and only them",
-            },
-          },
-        ]);
-      sourceId = task.taskId;
-      identifiedAt = task.createdAt;
-      const d = readDecision(task.decision, packs);
-      if (d.status !== "decided" || !hasIsolationDays(d.measures))
-        throw noMeasures([
-          {
-            field: "source.id",
-            code: "placement.no_measures",
-            message:
-              d.status === "decided"
-                ? {
-                    zh: "该来返人员的管控决定中没有隔离天数",
-                    en: "The arrival's decision gives no days of isolation",
-                  }
-                : d.reason,
-          },
-        ]);
-      const p = input.people[0]!;
-      const lastExposureAt = p.lastExposureAt ?? lastExposureOf(task.facts);
+        },
+      ]);
+    sourceId = task.taskId;
+    identifiedAt = task.createdAt;
+    const d = readDecision(task.decision, packs);
+    if (d.status !== "decided" || !hasIsolationDays(d.measures))
+      throw noMeasures([
+        {
+          field: "source.id",
+          code: "placement.no_measures",
+          message:
+            d.status === "decided"
+              ? {
+                  zh: "该来返人员的管控决定中没有隔离天数",
+                  en: "The arrival's decision gives no days of isolation",
+                }
+              : d.reason,
+        },
+      ]);
+    const p = input.people[0]!;
+    const lastExposureAt = p.lastExposureAt ?? lastExposureOf(task.facts);
+    decided.push({
+      measures: d.measures,
+      packId: d.pack.id,
+      facts: {
+        arrivalAt: task.arrivalAt.toISOString(),
+        ...(lastExposureAt ? { lastExposureAt } : {}),
+        placedAt: placedAt.toISOString(),
+      },
+    });
+  } else {
+    const riskAreas: RiskArea[] = await recordedRiskAreas(tx);
+    const noMeasureFields: FieldError[] = [];
+    input.people.forEach((p, i) => {
+      const at = p.arrivalAt ?? placedAt.toISOString();
+      const d = decideMeasures({
+        facts: p.facts ?? {},
+        arrivalAt: at,
+        destinationRegion: site.regionCode,
+        riskAreas,
+        packs,
+      });
+      if (d.status !== "decided" || !hasIsolationDays(d.measures)) {
+        noMeasureFields.push({
+          field: `people.${i}.facts`,
+          code: d.status === "decided" ? "placement.no_isolation" : `placement.${d.status}`,
+          message:
+            d.status === "decided"
+              ? {
+                  zh: `规则包 ${d.pack.id} 未给此人规定隔离天数（仅 ${Object.keys(d.measures).join("、")}）`,
+                  en: `Pack ${d.pack.id} gives this person no days of isolation (only ${Object.keys(d.measures).join(", ")})`,
+                }
+              : d.reason,
+        });
+        return;
+      }
+      const lastExposureAt = p.lastExposureAt ?? lastExposureOf(p.facts);
       decided.push({
         measures: d.measures,
         packId: d.pack.id,
         facts: {
-          arrivalAt: task.arrivalAt.toISOString(),
+          ...(p.arrivalAt ? { arrivalAt: p.arrivalAt } : {}),
           ...(lastExposureAt ? { lastExposureAt } : {}),
           placedAt: placedAt.toISOString(),
         },
       });
-    } else {
-      const riskAreas: RiskArea[] = await recordedRiskAreas(tx);
-      const noMeasureFields: FieldError[] = [];
-      input.people.forEach((p, i) => {
-        const at = p.arrivalAt ?? placedAt.toISOString();
-        const d = decideMeasures({
-          facts: p.facts ?? {},
-          arrivalAt: at,
-          destinationRegion: site.regionCode,
-          riskAreas,
-          packs,
-        });
-        if (d.status !== "decided" || !hasIsolationDays(d.measures)) {
-          noMeasureFields.push({
-            field: `people.${i}.facts`,
-            code: d.status === "decided" ? "placement.no_isolation" : `placement.${d.status}`,
-            message:
-              d.status === "decided"
-                ? {
-                    zh: `规则包 ${d.pack.id} 未给此人规定隔离天数（仅 ${Object.keys(d.measures).join("、")}）`,
-                    en: `Pack ${d.pack.id} gives this person no days of isolation (only ${Object.keys(d.measures).join(", ")})`,
-                  }
-                : d.reason,
-          });
-          return;
-        }
-        const lastExposureAt = p.lastExposureAt ?? lastExposureOf(p.facts);
-        decided.push({
-          measures: d.measures,
-          packId: d.pack.id,
-          facts: {
-            ...(p.arrivalAt ? { arrivalAt: p.arrivalAt } : {}),
-            ...(lastExposureAt ? { lastExposureAt } : {}),
-            placedAt: placedAt.toISOString(),
-          },
-        });
-      });
-      if (noMeasureFields.length) {
-        if (errors.length) throw invalid(errors);
-        throw noMeasures(noMeasureFields);
-      }
-    }
-
-    // The courses, and the site and room they go to.
-    const courses: Course[] = [];
-    decided.forEach((d, i) => {
-      errors.push(
-        ...checkSiteForMeasures(site.kind, d.measures).map((e) => ({ ...e, field: `people.${i}.siteId` })),
-      );
-      const c = schedule(d.measures, d.facts);
-      if (!c.ok) errors.push(...c.errors.map((e) => ({ ...e, field: `people.${i}.${e.field}` })));
-      else courses.push(c.value);
     });
-    if (roomId !== null) {
-      const room = site.kind === "home" ? null : await findRoom(tx, site.id, roomId, true);
-      const occupants = room ? await roomOccupants(tx, site.id, roomId) : 0;
-      errors.push(
-        ...checkRoom({
-          siteKind: site.kind,
-          room: room ? { number: room.number, type: room.type, state: room.state } : null,
-          roomId,
-          householdSize: input.people.length,
-          occupants,
-        }),
-      );
+    if (noMeasureFields.length) {
+      if (errors.length) throw invalid(errors);
+      throw noMeasures(noMeasureFields);
     }
-    if (errors.length) throw invalid(errors);
+  }
 
-    const householdKey = input.people.length > 1 ? uuidv7() : null;
-    const rows: PlacementRow[] = decided.map((d, i) => ({
-      id: uuidv7(),
-      personId: input.people[i]!.personId,
-      siteId: site.id,
-      roomId,
-      householdKey,
-      sourceKind: kind,
-      sourceId,
-      identifiedAt,
-      packId: d.packId,
-      measures: d.measures,
-      startFacts: d.facts,
-      course: courses[i]!,
-      status: "placed",
-      placedAt,
-      plannedEnd: plannedEndOf(courses[i]!),
-      releasedAt: null,
-      releaseKind: null,
-      releaseReason: null,
-      certificateId: null,
-      createdBy: actor.userId,
-      createdAt: ctx.now,
-      updatedAt: ctx.now,
-      version: 1,
-    }));
-    for (const r of rows) {
-      await insertPlacement(tx, r);
-      await recordAudit(tx, ctx, {
-        action: "quarantine.place",
-        entityType: "quarantine_placement",
-        entityId: r.id,
-        regionCode: site.regionCode,
-        after: {
-          personId: r.personId,
-          siteId: r.siteId,
-          roomId: r.roomId,
-          householdKey: r.householdKey,
-          source: { kind: r.sourceKind, id: r.sourceId },
-          packId: r.packId,
-          placedAt: r.placedAt,
-          plannedEnd: r.plannedEnd,
-        },
-      });
-    }
-    return rows;
+  // The courses, and the site and room they go to.
+  const courses: Course[] = [];
+  decided.forEach((d, i) => {
+    errors.push(
+      ...checkSiteForMeasures(site.kind, d.measures).map((e) => ({ ...e, field: `people.${i}.siteId` })),
+    );
+    const c = schedule(d.measures, d.facts);
+    if (!c.ok) errors.push(...c.errors.map((e) => ({ ...e, field: `people.${i}.${e.field}` })));
+    else courses.push(c.value);
   });
+  if (roomId !== null && continuation?.roomId === roomId) await lockRoom(tx, site.id, roomId);
+  else if (roomId !== null) {
+    const room = site.kind === "home" ? null : await findRoom(tx, site.id, roomId, true);
+    const occupants = room ? await roomOccupants(tx, site.id, roomId) : 0;
+    errors.push(
+      ...checkRoom({
+        siteKind: site.kind,
+        room: room ? { number: room.number, type: room.type, state: room.state } : null,
+        roomId,
+        householdSize: input.people.length,
+        occupants,
+      }),
+    );
+  }
+  if (errors.length) throw invalid(errors);
+
+  const householdKey = continuation ? continuation.householdKey : input.people.length > 1 ? uuidv7() : null;
+  const rows: PlacementRow[] = decided.map((d, i) => ({
+    id: continuation?.id ?? uuidv7(),
+    personId: input.people[i]!.personId,
+    siteId: site.id,
+    roomId,
+    householdKey,
+    sourceKind: kind,
+    sourceId,
+    identifiedAt,
+    packId: d.packId,
+    measures: d.measures,
+    startFacts: d.facts,
+    course: courses[i]!,
+    status: "placed",
+    placedAt,
+    plannedEnd: plannedEndOf(courses[i]!),
+    releasedAt: null,
+    releaseKind: null,
+    releaseReason: null,
+    certificateId: null,
+    endSiteId: null,
+    nextPlacementId: null,
+    createdBy: actor.userId,
+    createdAt: ctx.now,
+    updatedAt: ctx.now,
+    version: 1,
+  }));
+  for (const r of rows) {
+    await insertPlacement(tx, r);
+    await recordAudit(tx, ctx, {
+      action: "quarantine.place",
+      entityType: "quarantine_placement",
+      entityId: r.id,
+      regionCode: site.regionCode,
+      after: {
+        personId: r.personId,
+        siteId: r.siteId,
+        roomId: r.roomId,
+        householdKey: r.householdKey,
+        source: { kind: r.sourceKind, id: r.sourceId },
+        packId: r.packId,
+        placedAt: r.placedAt,
+        plannedEnd: r.plannedEnd,
+      },
+    });
+  }
+  return rows;
 }
 
 export interface PlacementSummary extends Omit<PlacementListRow, "documentNumber"> {
@@ -458,17 +501,30 @@ export interface PlacementDetail {
   healthReports: HealthReportRow[];
   release: ReleaseDecision | null;
   loop: ClosedLoop;
+  /** The designated hospital an ended placement went to. */
+  endSite: { id: string; name: string } | null;
+  /** The placement this one continues (an upgrade to close contact ended it). */
+  previousPlacementId: string | null;
+  /** Placed as a secondary contact (`checkUpgrade`): may be upgraded to close contact. */
+  upgradable: boolean;
 }
 
 /** A placement with its person, site, room, transfer, results, health reports, today's release verdict and closed loop. */
-export async function placementDetail(db: Db, ctx: RequestContext, id: string): Promise<PlacementDetail> {
+export async function placementDetail(
+  db: Db,
+  ctx: RequestContext,
+  id: string,
+  packs: readonly LoadedPack[] = [],
+): Promise<PlacementDetail> {
   const { p, site } = await placementFor(db, ctx, id, "people.read");
-  const [person, room, transfer, results, healthReports] = await Promise.all([
+  const [person, room, transfer, results, healthReports, endSite, previousPlacementId] = await Promise.all([
     personBrief(db, p.personId),
     p.roomId ? findRoom(db, p.siteId, p.roomId) : Promise.resolve(null),
     findTransfer(db, p.personId, p.id),
     resultsOf(db, p.personId, p.id),
     reportsOfPlacement(db, p.personId, p.id),
+    p.endSiteId ? findSite(db, p.endSiteId) : Promise.resolve(null),
+    previousPlacement(db, p.personId, p.id),
   ]);
   const on = p.releasedAt ? dayOf(p.releasedAt) : today(ctx);
   return {
@@ -485,6 +541,9 @@ export async function placementDetail(db: Db, ctx: RequestContext, id: string): 
     healthReports,
     release: p.status === "placed" ? releaseVerdict(p, results, on) : null,
     loop: closedLoop(p.identifiedAt, transfer?.arrivedAt ?? null),
+    endSite: endSite && { id: endSite.id, name: endSite.name },
+    previousPlacementId,
+    upgradable: p.status === "placed" && checkUpgrade(p.measures, packOf(packs, p.packId)).ok,
   };
 }
 
@@ -695,6 +754,26 @@ export async function changeExposure(
 }
 
 /**
+ * Writes a placement that ends (released, to hospital, or moved on by an upgrade) and leaves its room:
+ * the room is stored as cleaning once its last occupant has left. The room's lock is taken first: two
+ * people of one room leaving at once would each still see the other. Returns the room's new stored state.
+ */
+async function leaveRoom(
+  tx: Queryable,
+  ctx: RequestContext,
+  p: PlacementRow,
+  next: PlacementRow,
+): Promise<RoomState | null> {
+  if (p.roomId) await lockRoom(tx, p.siteId, p.roomId);
+  await updatePlacement(tx, next);
+  if (p.roomId && (await roomOccupants(tx, p.siteId, p.roomId)) === 0) {
+    await setRoomState(tx, p.siteId, p.roomId, "cleaning", null, ctx.now);
+    return "cleaning";
+  }
+  return null;
+}
+
+/**
  * Release: on schedule when decideRelease says releasable (anyone with `quarantine.place`), early
  * with a reason (`quarantine.override`). Sets the certificate id; the room goes to cleaning once its
  * last occupant has left. Audited `quarantine.release`.
@@ -751,14 +830,7 @@ export async function releasePlacement(
       updatedAt: ctx.now,
       version: p.version + 1,
     };
-    // The room's lock first: two people of one room released at once would each still see the other.
-    if (p.roomId) await lockRoom(tx, p.siteId, p.roomId);
-    await updatePlacement(tx, next);
-    let roomState: string | null = null;
-    if (p.roomId && (await roomOccupants(tx, p.siteId, p.roomId)) === 0) {
-      await setRoomState(tx, p.siteId, p.roomId, "cleaning", null, ctx.now);
-      roomState = "cleaning";
-    }
+    const roomState = await leaveRoom(tx, ctx, p, next);
     await recordAudit(tx, ctx, {
       action: "quarantine.release",
       entityType: "quarantine_placement",
@@ -781,6 +853,234 @@ export async function releasePlacement(
       },
     });
     return next;
+  });
+}
+
+/**
+ * Transfer to a designated hospital (定点医院; seed 000: a positive person is moved there by closed-loop
+ * transfer). Allowed with `quarantine.place` when the person has a positive result in this placement;
+ * otherwise only with a reason and `quarantine.override`. The hospital must be a designated hospital
+ * inside the caller's jurisdiction. Ends the placement (`ended`, `to_hospital`, the hospital in
+ * `endSiteId`), issues no certificate, and leaves the room as release does. Audited `quarantine.to_hospital`.
+ */
+export async function transferToHospital(
+  db: Db,
+  ctx: RequestContext,
+  id: string,
+  input: { hospitalSiteId: string; at?: string | undefined; reason?: string | null | undefined },
+): Promise<PlacementRow> {
+  const actor = requireActor(ctx);
+  return db.transaction(async (tx) => {
+    const { p, site } = await placementFor(tx, ctx, id, "quarantine.place", true);
+    if (p.status !== "placed") throw notPlaced(p);
+    const at = input.at ? new Date(input.at) : ctx.now;
+    const positives = (await resultsOf(tx, p.personId, p.id)).filter(
+      (r) => r.outcome === "positive" && r.sampledOn <= dayOf(at),
+    );
+    // Without a positive result this is an override, as early release is: the permission first (403).
+    if (!positives.length) access(ctx, "quarantine.override", [site.regionCode]);
+    const hospital = await findSite(tx, input.hospitalSiteId);
+    const errors = [
+      ...checkHospital(hospital, actor.jurisdiction),
+      ...checkToHospital({
+        placedAt: p.placedAt,
+        at,
+        now: ctx.now,
+        positive: positives.length > 0,
+        reason: input.reason,
+      }),
+    ];
+    if (errors.length || !hospital) throw invalid(errors);
+    const next: PlacementRow = {
+      ...p,
+      status: "ended",
+      releasedAt: at,
+      releaseKind: "to_hospital",
+      releaseReason: input.reason?.trim() || null,
+      endSiteId: hospital.id,
+      updatedAt: ctx.now,
+      version: p.version + 1,
+    };
+    const roomState = await leaveRoom(tx, ctx, p, next);
+    await recordAudit(tx, ctx, {
+      action: "quarantine.to_hospital",
+      entityType: "quarantine_placement",
+      entityId: p.id,
+      regionCode: site.regionCode,
+      before: { status: p.status, plannedEnd: p.plannedEnd },
+      after: {
+        status: next.status,
+        at,
+        hospital: { id: hospital.id, name: hospital.name, regionCode: hospital.regionCode },
+        positiveResults: positives.map((r) => ({ sampledOn: r.sampledOn, labReference: r.labReference })),
+        override: positives.length === 0,
+        reason: next.releaseReason,
+        roomState,
+      },
+    });
+    return next;
+  });
+}
+
+/** A placement's pack by id, as `checkUpgrade` reads it. */
+function packOf(packs: readonly LoadedPack[], id: string | null) {
+  const loaded = id ? packs.find((l) => l.pack.id === id) : undefined;
+  return loaded ? { id: loaded.pack.id, rules: loaded.pack.rules } : null;
+}
+
+export interface UpgradeInput {
+  lastExposureAt: string;
+  reason: string;
+  /** Another site (and room) for the close contact's course; by default the same site and room. */
+  siteId?: string | undefined;
+  roomId?: string | null | undefined;
+}
+
+export interface Upgrade {
+  ended: PlacementRow;
+  placement: PlacementRow;
+  changes: {
+    plannedEnd: { before: string | null; after: string | null };
+    tests: { before: string[]; after: string[] };
+    messages: Message[];
+  };
+}
+
+const testDays = (c: Course) => c.appointments.filter((a) => !a.beforePlacement).map((a) => a.date);
+
+/**
+ * Upgrade of a secondary contact to close contact (9th edition: the linked close contact was positive in
+ * their first two tests). Only for a placement whose measures came from a secondary-contact rule of its
+ * pack (`checkUpgrade`). Ends it (`ended`, `upgraded`) and places the person again as a close contact
+ * with the given last exposure, under the pack in force — `place`'s own path, in the same transaction —
+ * at the same site and room unless another is given. Audited `quarantine.upgrade` (and the new
+ * placement `quarantine.place`).
+ */
+export async function upgradeToCloseContact(
+  db: Db,
+  ctx: RequestContext,
+  packs: readonly LoadedPack[],
+  id: string,
+  input: UpgradeInput,
+): Promise<Upgrade> {
+  return db.transaction(async (tx) => {
+    const { p, site } = await placementFor(tx, ctx, id, "quarantine.place", true);
+    if (p.status !== "placed") throw notPlaced(p);
+    const up = checkUpgrade(p.measures, packOf(packs, p.packId));
+    if (!up.ok) throw new AppError(409, up.errors[0]!.code, up.errors[0]!.message, up.errors);
+    const errors: FieldError[] = [];
+    if (!input.reason.trim())
+      errors.push({
+        field: "reason",
+        code: "placement.reason_required",
+        message: { zh: "升级为密接须说明原因", en: "An upgrade to close contact needs a reason" },
+      });
+    if (Date.parse(input.lastExposureAt) > ctx.now.getTime())
+      errors.push({
+        field: "lastExposureAt",
+        code: "exposure.in_future",
+        message: { zh: "末次暴露时间不能晚于现在", en: "The last exposure is in the future" },
+      });
+    if (errors.length) throw invalid(errors);
+    const target = input.siteId && input.siteId !== p.siteId ? await siteOrThrow(tx, input.siteId) : site;
+    if (target !== site) access(ctx, "quarantine.place", [target.regionCode]);
+    const stays = target === site && (input.roomId === undefined || input.roomId === p.roomId);
+    const nextId = uuidv7();
+    const ended: PlacementRow = {
+      ...p,
+      status: "ended",
+      releasedAt: ctx.now,
+      releaseKind: "upgraded",
+      releaseReason: input.reason.trim(),
+      nextPlacementId: nextId,
+      updatedAt: ctx.now,
+      version: p.version + 1,
+    };
+    // Staying in the room: it stays theirs (placing locks it). Moving: it is left as on release.
+    let roomState: RoomState | null = null;
+    if (stays) await updatePlacement(tx, ended);
+    else roomState = await leaveRoom(tx, ctx, p, ended);
+    // `place`'s refusals name the person's fields (`people.0.siteId`); here there is one person.
+    const unprefixed = (e: unknown) =>
+      e instanceof AppError && e.fields
+        ? new AppError(
+            e.status,
+            e.code,
+            e.msg,
+            e.fields.map((f) => ({ ...f, field: f.field.replace(/^people\.0\./, "") })),
+          )
+        : e;
+    const [next] = await placeWithin(
+      tx,
+      ctx,
+      packs,
+      target,
+      {
+        siteId: target.id,
+        roomId: stays ? p.roomId : (input.roomId ?? null),
+        identifiedAt: ctx.now.toISOString(),
+        people: [
+          {
+            personId: p.personId,
+            lastExposureAt: input.lastExposureAt,
+            facts: { contacts: [{ kind: "close", lastExposureAt: input.lastExposureAt }] },
+          },
+        ],
+      },
+      { id: nextId, roomId: stays ? p.roomId : null, householdKey: stays ? p.householdKey : null },
+    ).catch((e: unknown) => {
+      throw unprefixed(e);
+    });
+    const placement = next!;
+    const before = { plannedEnd: p.plannedEnd, tests: testDays(p.course) };
+    const after = { plannedEnd: placement.plannedEnd, tests: testDays(placement.course) };
+    const none = { zh: "无", en: "none" };
+    const messages: Message[] = [
+      {
+        zh: `由密接的密接（${up.value.ruleId}）升级为密切接触者，按规则包 ${placement.packId} 重新安置，末次暴露 ${dayOf(new Date(input.lastExposureAt))}`,
+        en: `Upgraded from secondary contact (${up.value.ruleId}) to close contact, placed again under pack ${placement.packId}, last exposure ${dayOf(new Date(input.lastExposureAt))}`,
+      },
+      {
+        zh: `计划解除日期：${before.plannedEnd ?? none.zh} → ${after.plannedEnd ?? none.zh}`,
+        en: `Planned end: ${before.plannedEnd ?? none.en} → ${after.plannedEnd ?? none.en}`,
+      },
+      {
+        zh: `检测日：${before.tests.join("、") || none.zh} → ${after.tests.join("、") || none.zh}`,
+        en: `Test days: ${before.tests.join(", ") || none.en} → ${after.tests.join(", ") || none.en}`,
+      },
+    ];
+    if (target !== site)
+      messages.push({
+        zh: `安置地点：${site.name} → ${target.name}`,
+        en: `Site: ${site.name} → ${target.name}`,
+      });
+    await recordAudit(tx, ctx, {
+      action: "quarantine.upgrade",
+      entityType: "quarantine_placement",
+      entityId: p.id,
+      regionCode: site.regionCode,
+      before: { status: p.status, packId: p.packId, ruleId: up.value.ruleId, ...before },
+      after: {
+        status: ended.status,
+        nextPlacementId: nextId,
+        siteId: placement.siteId,
+        roomId: placement.roomId,
+        packId: placement.packId,
+        lastExposureAt: input.lastExposureAt,
+        reason: ended.releaseReason,
+        roomState,
+        ...after,
+      },
+    });
+    return {
+      ended,
+      placement,
+      changes: {
+        plannedEnd: { before: before.plannedEnd, after: after.plannedEnd },
+        tests: { before: before.tests, after: after.tests },
+        messages,
+      },
+    };
   });
 }
 
@@ -907,30 +1207,61 @@ export function dayLists(
   for (const row of rows) {
     const stored = courses.get(row.courseId);
     if (!stored) throw new Error(`placement ${row.id}: course ${row.courseId} not found`);
-    const entry: DayEntry = {
-      placementId: row.id,
-      personId: row.personId,
-      personName: row.personName,
-      roomNumber: row.roomNumber,
-      plannedEnd: row.plannedEnd,
-    };
     const rs = results.get(row.id) ?? NO_RESULTS;
     const { due, missed } = testsOfDay(stored.appointments, rs, date);
-    for (const d of due) out.dueTests.push({ ...entry, ...d, result: d.result && dayResult(d.result) });
-    for (const m of missed) out.missedTests.push({ ...entry, ...m, result: null });
+    // Each entry written out whole (one object shape for every entry of a list: a city's morning report
+    // builds ~80,000 of them).
+    for (const d of due)
+      out.dueTests.push({
+        placementId: row.id,
+        personId: row.personId,
+        personName: row.personName,
+        roomNumber: row.roomNumber,
+        plannedEnd: row.plannedEnd,
+        date: d.date,
+        dayNumber: d.dayNumber,
+        phase: d.phase,
+        sample: d.sample,
+        result: d.result && dayResult(d.result),
+      });
+    for (const m of missed)
+      out.missedTests.push({
+        placementId: row.id,
+        personId: row.personId,
+        personName: row.personName,
+        roomNumber: row.roomNumber,
+        plannedEnd: row.plannedEnd,
+        date: m.date,
+        dayNumber: m.dayNumber,
+        phase: m.phase,
+        sample: m.sample,
+        result: null,
+      });
     if (row.startFacts !== null) {
       const v = dayVerdict(row, stored, rs, date);
       if (v?.status === "releasable")
         out.releasable.push({
-          ...entry,
-          message: {
-            zh: v.met.map((m) => m.message.zh).join("；"),
-            en: v.met.map((m) => m.message.en).join("; "),
-          },
+          placementId: row.id,
+          personId: row.personId,
+          personName: row.personName,
+          roomNumber: row.roomNumber,
+          plannedEnd: row.plannedEnd,
+          message: metMessage(v),
         });
     }
   }
   return out;
+}
+
+/** The conditions a releasable verdict met, as one message (kept per verdict: verdicts are shared). */
+const metMessages = new WeakMap<ReleaseDecision, Message>();
+function metMessage(v: Extract<ReleaseDecision, { status: "releasable" }>): Message {
+  let m = metMessages.get(v);
+  if (!m) {
+    m = { zh: v.met.map((c) => c.message.zh).join("；"), en: v.met.map((c) => c.message.en).join("; ") };
+    metMessages.set(v, m);
+  }
+  return m;
 }
 
 /** A site's day: tests due (with results), tests missed before it, people releasable that day. */

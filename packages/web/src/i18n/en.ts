@@ -999,6 +999,28 @@ export const en: Messages = {
       certificate: "Print release certificate",
       verify: "Verification page",
     },
+    end: {
+      toHospital: "To designated hospital",
+      toHospitalTitle: "Closed-loop transfer to a designated hospital",
+      toHospitalLead:
+        "A person who tests positive is moved to a designated hospital in a closed loop; without a positive result a reason is required (command, audited). No release certificate is issued.",
+      hospital: "Designated hospital",
+      noHospital: "No designated hospital is registered in the jurisdiction",
+      reason: "Reason",
+      reasonOptional: "Note (optional)",
+      confirm: "Transfer",
+      moved: "Moved to a designated hospital",
+      endedToHospital: "Moved to the designated hospital {{hospital}} at {{at}}",
+      upgrade: "Upgrade to close contact",
+      upgradeTitle: "Upgrade a secondary contact to close contact",
+      upgradeLead:
+        "When the linked close contact is positive in their first two tests, the person is placed again as a close contact (same site and room), counted from the new last exposure.",
+      lastExposureAt: "Last exposure",
+      upgraded: "Upgraded to close contact and placed again",
+      endedUpgraded: "Upgraded to close contact at {{at}} and placed again",
+      nextPlacement: "Open the new placement",
+      previousPlacement: "Earlier placement as a secondary contact",
+    },
     verify: {
       title: "Release certificate verification",
       valid: "Certificate valid",

@@ -960,6 +960,28 @@ export const zhCN = {
       certificate: "打印解除隔离证明",
       verify: "证明核验页",
     },
+    end: {
+      toHospital: "转定点医院",
+      toHospitalTitle: "闭环转运至定点医院",
+      toHospitalLead:
+        "检测阳性者经闭环转运至定点医院；无阳性结果时须说明理由（指挥部权限，记入审计）。不出具解除隔离证明。",
+      hospital: "定点医院",
+      noHospital: "辖区内没有登记定点医院",
+      reason: "理由",
+      reasonOptional: "说明（可选）",
+      confirm: "确认转运",
+      moved: "已转定点医院",
+      endedToHospital: "已于 {{at}} 转至定点医院 {{hospital}}",
+      upgrade: "升级为密接",
+      upgradeTitle: "密接的密接升级为密切接触者",
+      upgradeLead:
+        "关联密接前两次检测中有阳性时，按密切接触者重新安置（同一场所和房间），隔离期自新的末次暴露起算。",
+      lastExposureAt: "末次暴露时间",
+      upgraded: "已升级为密接并重新安置",
+      endedUpgraded: "已于 {{at}} 升级为密切接触者，另行安置",
+      nextPlacement: "查看新的安置",
+      previousPlacement: "此前作为密接的密接的安置",
+    },
     verify: {
       title: "解除隔离证明核验",
       valid: "证明有效",

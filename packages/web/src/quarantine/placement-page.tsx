@@ -38,6 +38,7 @@ import {
   type TestResultRow,
 } from "./quarantine-api.ts";
 import { ReportAlerts, SymptomChecks } from "./health-bits.tsx";
+import { PlacementEndActions, PlacementEndNote, PreviousPlacementLink } from "./placement-end.tsx";
 import { formatMinute, pick, todayLocal } from "./quarantine-bits.tsx";
 
 const SAMPLES: readonly SampleKind[] = ["nasopharyngeal", "oropharyngeal", "unspecified"];
@@ -66,6 +67,7 @@ function Header({ p }: { p: PlacementDetail }) {
           >
             {t(`quarantine.statuses.${p.status}`)}
           </Tag>
+          <PreviousPlacementLink p={p} />
         </Space>
       }
     >
@@ -609,13 +611,17 @@ function ReleaseCard({ p, onChanged }: { p: PlacementDetail; onChanged: Reload }
     return (
       <Card title={t("quarantine.release.title")} size="small" data-testid="release-card">
         <Space direction="vertical">
-          <Typography.Text data-testid="release-done">
-            {t("quarantine.release.released", {
-              at: p.releasedAt ? formatMinute(p.releasedAt) : t("common.none"),
-              kind: p.releaseKind ? t(`quarantine.releaseKinds.${p.releaseKind}`) : t("common.none"),
-            })}
-            {p.releaseReason ? ` · ${p.releaseReason}` : ""}
-          </Typography.Text>
+          {p.status === "ended" ? (
+            <PlacementEndNote p={p} />
+          ) : (
+            <Typography.Text data-testid="release-done">
+              {t("quarantine.release.released", {
+                at: p.releasedAt ? formatMinute(p.releasedAt) : t("common.none"),
+                kind: p.releaseKind ? t(`quarantine.releaseKinds.${p.releaseKind}`) : t("common.none"),
+              })}
+              {p.releaseReason ? ` · ${p.releaseReason}` : ""}
+            </Typography.Text>
+          )}
           {p.certificateId && (
             <Space wrap>
               <Button
@@ -721,6 +727,7 @@ function ReleaseCard({ p, onChanged }: { p: PlacementDetail; onChanged: Reload }
           {t("quarantine.release.early")}
         </Button>
       )}
+      <PlacementEndActions p={p} onChanged={onChanged} />
       {failure && !early && (
         <Alert
           type="error"

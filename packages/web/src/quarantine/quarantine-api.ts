@@ -97,6 +97,10 @@ export const quarantineApi = {
     unwrap(api.POST("/api/quarantine/placements/{id}/health-reports", { params: { path: { id } }, body })),
   release: (id: string, body: { kind: "on_schedule" | "early"; reason?: string | null }) =>
     unwrap(api.POST("/api/quarantine/placements/{id}/release", { params: { path: { id } }, body })),
+  toHospital: (id: string, body: { hospitalSiteId: string; reason?: string | null }) =>
+    unwrap(api.POST("/api/quarantine/placements/{id}/to-hospital", { params: { path: { id } }, body })),
+  upgrade: (id: string, body: { lastExposureAt: string; reason: string }) =>
+    unwrap(api.POST("/api/quarantine/placements/{id}/upgrade", { params: { path: { id } }, body })),
   certificateUrl: (id: string) => `/api/quarantine/placements/${encodeURIComponent(id)}/certificate.pdf`,
   myPlacement: () => unwrap(api.GET("/api/me/placement")),
   myReport: (body: { temperatureC: number; symptoms: string[] }) =>
