@@ -15,8 +15,8 @@ interface SitePlan {
   };
   rooms: RoomPlan[];
   /**
-   * How many rooms (the first, in number order) are out of service. Occupied rooms come from placement
-   * (not built yet), so the demo has none rather than rooms occupied by nobody.
+   * How many rooms (the first, in number order) are out of service. Rooms are occupied by placements; the
+   * demo places nobody (no shipped pack is in force on today's date to give a course).
    */
   outOfService?: number;
 }
