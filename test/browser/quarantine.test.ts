@@ -296,6 +296,13 @@ test("the command places a household of two in a family suite; a fever raises a 
   // The session has long expired by then: the staff on duty log in again.
   await logIn(page, cordon, "command");
   await page.goto(`${cordon.baseUrl}/quarantine`);
+  // The morning report on the sites table: the second person's test days with no result yet are missed.
+  const today = page
+    .locator("[data-testid=sites-table] tr")
+    .filter({ hasText: SITE })
+    .getByTestId("site-today");
+  await today.waitFor();
+  assert.ok(Number(await today.getAttribute("data-missed")) >= 2, "test days with no result show as missed");
   await page.locator("[data-testid=site-link]").filter({ hasText: SITE }).click();
   await page.getByTestId("tab-placements").click();
   await page.locator("[data-testid=placement-link]").filter({ hasText: second.name }).click();

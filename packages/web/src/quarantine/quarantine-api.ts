@@ -17,6 +17,7 @@ export type SampleKind = TestResultRow["sample"];
 export type Outcome = TestResultRow["outcome"];
 export type BoardRoom = Schemas["QuarantineBoard"]["rooms"][number];
 export type SiteDay = Schemas["QuarantineSiteDay"];
+export type RegionDaySite = Schemas["QuarantineRegionDay"]["sites"][number];
 export type DayTest = SiteDay["dueTests"][number];
 export type SiteAlerts = Schemas["QuarantineSiteAlerts"];
 export type HealthAlert = Schemas["HealthAlert"];
@@ -53,6 +54,8 @@ const lang = () => currentLang();
 export const quarantineApi = {
   capacity: () => unwrap(api.GET("/api/quarantine/capacity", { params: { query: { lang: lang() } } })),
   sites: () => unwrap(api.GET("/api/quarantine/sites", { params: { query: { lang: lang() } } })),
+  /** The morning report: every site's tests due, missed and people releasable today. */
+  regionToday: () => unwrap(api.GET("/api/quarantine/today", { params: { query: { lang: lang() } } })),
   site: (id: string) =>
     unwrap(api.GET("/api/quarantine/sites/{id}", { params: { path: { id }, query: { lang: lang() } } })),
   roomState: (siteId: string, roomId: string, to: RoomState, reason?: string) =>

@@ -7,7 +7,7 @@ import { useApiData } from "../api/use-api-data.ts";
 import { formatNumber } from "../i18n/format.ts";
 import { RegionName } from "../regions/region-name.tsx";
 import { PageError } from "../shell/page-states.tsx";
-import { type CountyCapacity, quarantineApi, type Site } from "./quarantine-api.ts";
+import { type CountyCapacity, quarantineApi, type RegionDaySite, type Site } from "./quarantine-api.ts";
 import { OccupancyTags, pick } from "./quarantine-bits.tsx";
 
 /** County capacity against the standard (rooms per 10,000 people), with or without the reserve sites. */
@@ -139,10 +139,40 @@ function CapacityCard() {
   );
 }
 
+/** A site's day in the morning report: tests due (with results so far), missed, people releasable. */
+function SiteTodayCounts({ day, siteId }: { day: RegionDaySite | undefined; siteId: string }) {
+  const { t } = useTranslation();
+  if (!day) return <Typography.Text type="secondary">—</Typography.Text>;
+  return (
+    <Link
+      to={`/quarantine/sites/${siteId}`}
+      data-testid="site-today"
+      data-due={day.dueTests}
+      data-missed={day.missedTests}
+      data-releasable={day.releasable}
+    >
+      <Space size={4} wrap>
+        <Tag color={day.dueTests > day.dueWithResult ? "blue" : "default"}>
+          {t("quarantine.sites.todayDue", { n: day.dueTests, done: day.dueWithResult })}
+        </Tag>
+        <Tag color={day.missedTests > 0 ? "red" : "default"}>
+          {t("quarantine.sites.todayMissed", { n: day.missedTests })}
+        </Tag>
+        <Tag color={day.releasable > 0 ? "green" : "default"}>
+          {t("quarantine.sites.todayReleasable", { n: day.releasable })}
+        </Tag>
+      </Space>
+    </Link>
+  );
+}
+
 /** The sites of the jurisdiction with their rooms per state; each opens its board and today's lists. */
 function SitesCard() {
   const { t, i18n } = useTranslation();
   const { data, error, loading, reload } = useApiData("quarantine-sites", () => quarantineApi.sites());
+  // Today's counts per site (the morning report); the table shows without them if they fail.
+  const report = useApiData("quarantine-region-today", () => quarantineApi.regionToday());
+  const todayOf = new Map((report.data?.sites ?? []).map((d) => [d.siteId, d]));
 
   const columns: TableColumnsType<Site> = [
     {
@@ -191,6 +221,12 @@ function SitesCard() {
           </Space>
         );
       },
+    },
+    {
+      title: t("quarantine.sites.today", { date: report.data?.date ?? "" }),
+      key: "today",
+      width: 220,
+      render: (_: unknown, s) => <SiteTodayCounts day={todayOf.get(s.id)} siteId={s.id} />,
     },
   ];
 
