@@ -688,6 +688,24 @@ export async function recordResult(
   });
 }
 
+/** A new last exposure given with its reason: the reason is required, the exposure not in the future. */
+function newExposureErrors(
+  input: { reason: string; lastExposureAt: string },
+  now: Date,
+  reasonRequired: Message,
+): FieldError[] {
+  const errors: FieldError[] = [];
+  if (!input.reason.trim())
+    errors.push({ field: "reason", code: "placement.reason_required", message: reasonRequired });
+  if (Date.parse(input.lastExposureAt) > now.getTime())
+    errors.push({
+      field: "lastExposureAt",
+      code: "exposure.in_future",
+      message: { zh: "末次暴露时间不能晚于现在", en: "The last exposure is in the future" },
+    });
+  return errors;
+}
+
 /**
  * A changed last exposure (e.g. the case's timeline was corrected): the course is rescheduled from it
  * and the answer says what moved and why. Audited `quarantine.exposure` with before and after.
@@ -701,19 +719,10 @@ export async function changeExposure(
   return db.transaction(async (tx) => {
     const { p, site } = await placementFor(tx, ctx, id, "quarantine.place", true);
     if (p.status !== "placed") throw notPlaced(p);
-    const errors: FieldError[] = [];
-    if (!input.reason.trim())
-      errors.push({
-        field: "reason",
-        code: "placement.reason_required",
-        message: { zh: "更改末次暴露时间须说明原因", en: "Changing the last exposure needs a reason" },
-      });
-    if (Date.parse(input.lastExposureAt) > ctx.now.getTime())
-      errors.push({
-        field: "lastExposureAt",
-        code: "exposure.in_future",
-        message: { zh: "末次暴露时间不能晚于现在", en: "The last exposure is in the future" },
-      });
+    const errors = newExposureErrors(input, ctx.now, {
+      zh: "更改末次暴露时间须说明原因",
+      en: "Changing the last exposure needs a reason",
+    });
     if (errors.length) throw invalid(errors);
     const r = reschedule(p.course, { lastExposureAt: input.lastExposureAt });
     if (!r.ok) throw invalid(r.errors);
@@ -968,19 +977,10 @@ export async function upgradeToCloseContact(
     if (p.status !== "placed") throw notPlaced(p);
     const up = checkUpgrade(p.measures, packOf(packs, p.packId));
     if (!up.ok) throw new AppError(409, up.errors[0]!.code, up.errors[0]!.message, up.errors);
-    const errors: FieldError[] = [];
-    if (!input.reason.trim())
-      errors.push({
-        field: "reason",
-        code: "placement.reason_required",
-        message: { zh: "升级为密接须说明原因", en: "An upgrade to close contact needs a reason" },
-      });
-    if (Date.parse(input.lastExposureAt) > ctx.now.getTime())
-      errors.push({
-        field: "lastExposureAt",
-        code: "exposure.in_future",
-        message: { zh: "末次暴露时间不能晚于现在", en: "The last exposure is in the future" },
-      });
+    const errors = newExposureErrors(input, ctx.now, {
+      zh: "升级为密接须说明原因",
+      en: "An upgrade to close contact needs a reason",
+    });
     if (errors.length) throw invalid(errors);
     const target = input.siteId && input.siteId !== p.siteId ? await siteOrThrow(tx, input.siteId) : site;
     if (target !== site) access(ctx, "quarantine.place", [target.regionCode]);
