@@ -224,6 +224,29 @@ export interface CampaignDetail extends Campaign {
 }
 
 /**
+ * A campaign and one of its rounds, the caller allowed `permission` over its regions: the round numbered
+ * `roundNumber`, or else the latest round started by now (the first if none has).
+ */
+async function campaignRound(
+  db: Db,
+  ctx: RequestContext,
+  id: string,
+  roundNumber: number | undefined,
+  permission: "regions.read" | "people.read",
+) {
+  const c = await findCampaign(db, id);
+  if (!c) throw notFound(CAMPAIGN);
+  access(ctx, permission, c.regionCodes);
+  const roundList = await roundsOf(db, id);
+  const round =
+    roundNumber !== undefined
+      ? roundList.find((r) => r.number === roundNumber)
+      : ([...roundList].reverse().find((r) => r.startsAt.getTime() <= ctx.now.getTime()) ?? roundList[0]);
+  if (!round) throw notFound(ROUND_OF(roundNumber));
+  return { c, roundList, round };
+}
+
+/**
  * One campaign and a round of it (default: the latest round that has started, else the first):
  * coverage by region, sampled / the registry's population (`coverageByRegion`, a row per region from
  * each campaign region down to the communities), the round's counts, and turnaround per lab
@@ -236,15 +259,7 @@ export async function campaignDetail(
   id: string,
   roundNumber: number | undefined,
 ): Promise<CampaignDetail> {
-  const c = await findCampaign(db, id);
-  if (!c) throw notFound(CAMPAIGN);
-  access(ctx, "regions.read", c.regionCodes);
-  const roundList = await roundsOf(db, id);
-  const round =
-    roundNumber !== undefined
-      ? roundList.find((r) => r.number === roundNumber)
-      : ([...roundList].reverse().find((r) => r.startsAt.getTime() <= ctx.now.getTime()) ?? roundList[0]);
-  if (!round) throw notFound(ROUND_OF(roundNumber));
+  const { c, roundList, round } = await campaignRound(db, ctx, id, roundNumber, "regions.read");
   const targets = targetsByCommunity(await populationByRegion(db, c.regionCodes));
   const sampledRaw = await sampledByRegion(db, round.id);
   const sampled = new Map<string, number>();
@@ -438,15 +453,7 @@ export async function campaignUnsampled(
   id: string,
   roundNumber: number | undefined,
 ): Promise<UnsampledView> {
-  const c = await findCampaign(db, id);
-  if (!c) throw notFound(CAMPAIGN);
-  access(ctx, "people.read", c.regionCodes);
-  const roundList = await roundsOf(db, id);
-  const round =
-    roundNumber !== undefined
-      ? roundList.find((r) => r.number === roundNumber)
-      : ([...roundList].reverse().find((r) => r.startsAt.getTime() <= ctx.now.getTime()) ?? roundList[0]);
-  if (!round) throw notFound(ROUND_OF(roundNumber));
+  const { c, round } = await campaignRound(db, ctx, id, roundNumber, "people.read");
   const people = await peopleUnder(db, c.regionCodes, MAX_UNSAMPLED_PEOPLE + 1);
   const truncated = people.length > MAX_UNSAMPLED_PEOPLE;
   if (truncated) people.pop();

@@ -347,25 +347,11 @@ export async function openTubeAtDesk(
         },
       });
     }
-    const swab: SwabRow = {
-      personId: person.id,
+    const swab = await recordSwab(tx, ctx, actor.userId, person, {
       roundId: round.id,
-      tubeBarcode: row.barcode,
-      householdId: person.householdId,
-      regionCode: person.regionCode,
-      sampledAt: ctx.now,
-      sampledBy: actor.userId,
-      result: null,
-      closedAt: null,
+      barcode: row.barcode,
       retest: row.purpose === "retest",
-    };
-    await insertSwabChecked(tx, swab);
-    await recordAudit(tx, ctx, {
-      action: "nat.swab_add",
-      entityType: "nat_tube",
-      entityId: row.barcode,
       regionCode: point.regionCode,
-      after: { barcode: row.barcode, personId: person.id },
     });
     return {
       tube: view(row, [...(existing?.swabs ?? []), swab]),
@@ -373,6 +359,37 @@ export async function openTubeAtDesk(
       pool: person.pool,
     };
   });
+}
+
+/** Stores a person's swab in a tube (checked: once per round), audited `nat.swab_add` in the tube's region. */
+async function recordSwab(
+  tx: Queryable,
+  ctx: RequestContext,
+  by: string,
+  person: { id: string; householdId: SwabRow["householdId"]; regionCode: string },
+  at: { roundId: string; barcode: string; retest: boolean; regionCode: string },
+): Promise<SwabRow> {
+  const swab: SwabRow = {
+    personId: person.id,
+    roundId: at.roundId,
+    tubeBarcode: at.barcode,
+    householdId: person.householdId,
+    regionCode: person.regionCode,
+    sampledAt: ctx.now,
+    sampledBy: by,
+    result: null,
+    closedAt: null,
+    retest: at.retest,
+  };
+  await insertSwabChecked(tx, swab);
+  await recordAudit(tx, ctx, {
+    action: "nat.swab_add",
+    entityType: "nat_tube",
+    entityId: at.barcode,
+    regionCode: at.regionCode,
+    after: { barcode: at.barcode, personId: person.id },
+  });
+  return swab;
 }
 
 /** Adds a person's swab to an open tube (`nat.sample`); audited `nat.swab_add`. */
@@ -412,25 +429,11 @@ export async function addSwabToTube(
       row = { ...row, householdKey: added.value.tube.householdId };
       await setTubeHousehold(tx, barcode, row.householdKey);
     }
-    const swab: SwabRow = {
-      personId: person.id,
+    const swab = await recordSwab(tx, ctx, actor.userId, person, {
       roundId: row.roundId,
-      tubeBarcode: barcode,
-      householdId: person.householdId,
-      regionCode: person.regionCode,
-      sampledAt: ctx.now,
-      sampledBy: actor.userId,
-      result: null,
-      closedAt: null,
+      barcode,
       retest: row.purpose === "retest",
-    };
-    await insertSwabChecked(tx, swab);
-    await recordAudit(tx, ctx, {
-      action: "nat.swab_add",
-      entityType: "nat_tube",
-      entityId: barcode,
       regionCode: row.regionCode,
-      after: { barcode, personId: person.id },
     });
     return { tube: view(row, [...existing.swabs, swab]), pool: person.pool };
   });
