@@ -10,24 +10,32 @@ test("a capability that is not built yet says so plainly, in the user's language
   await logIn(page, suite.cordon, "grid");
 
   // Every part of the platform is in the navigation, built or not.
-  for (const key of ["regions", "people", "arrivals", "quarantine", "testing", "investigations", "command"]) {
+  for (const key of [
+    "regions",
+    "people",
+    "arrivals",
+    "quarantine",
+    "natSample",
+    "investigations",
+    "command",
+  ]) {
     assert.equal(await page.getByTestId(`nav-${key}`).count(), 1, `nav-${key}`);
   }
   // A grid worker does not manage users nor read the audit log.
   assert.equal(await page.getByTestId("nav-users").count(), 0);
   assert.equal(await page.getByTestId("nav-audit").count(), 0);
 
-  await page.getByTestId("nav-testing").click();
-  await page.waitForURL("**/testing");
+  await page.getByTestId("nav-investigations").click();
+  await page.waitForURL("**/investigations");
   const title = page.getByTestId("not-built-title");
-  assert.equal(await title.textContent(), "“核酸检测”功能尚未建成");
-  assert.ok(((await page.getByTestId("not-built-description").textContent()) ?? "").includes("混检"));
+  assert.equal(await title.textContent(), "“流调与密接”功能尚未建成");
+  assert.ok(((await page.getByTestId("not-built-description").textContent()) ?? "").includes("密切接触者"));
   const notBuilt = page.getByTestId("not-built");
   assert.equal(await notBuilt.locator("canvas, table, .ant-statistic").count(), 0);
   await snapshot(page, "not-built-zh");
 
   await page.getByTestId("language-en").click();
-  await title.getByText("“Nucleic acid testing” is not built yet").waitFor();
+  await title.getByText("“Investigations and contacts” is not built yet").waitFor();
   assert.ok(((await page.getByTestId("not-built-lead").textContent()) ?? "").includes("not built yet"));
 
   // Opened directly by its address, another one says the same.
@@ -46,8 +54,9 @@ test("a citizen who logs in on a phone sees their own record, and no registry of
   // On a phone the navigation folds away; opened, it offers the platform but not the registry.
   assert.equal(await page.getByTestId("side-nav").count(), 0);
   await page.getByTestId("nav-toggle").click();
-  await page.getByTestId("nav-testing").waitFor();
+  await page.getByTestId("nav-investigations").waitFor();
   assert.equal(await page.getByTestId("nav-quarantine").count(), 0);
+  assert.equal(await page.getByTestId("nav-natSample").count(), 0);
   assert.equal(await page.getByTestId("nav-people").count(), 0);
   assert.equal(await page.getByTestId("nav-arrivals").count(), 0);
   assert.equal(await page.getByTestId("nav-regions").count(), 0);

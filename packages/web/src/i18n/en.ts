@@ -71,7 +71,6 @@ export const en: Messages = {
     natSample: "Sampling desk",
     natLab: "Lab results",
     natPlan: "Screening planner",
-    testing: "Nucleic acid testing",
     investigations: "Investigations and contacts",
     codes: "Health and venue codes",
     warning: "Early warning",
@@ -95,8 +94,6 @@ export const en: Messages = {
         "Declare high-, medium- and low-risk areas and sealed, controlled and precaution zones, with their start, end and reasons.",
       quarantine:
         "Run centralized and home quarantine: closed-loop transfer, room assignment, daily health monitoring and release certificates.",
-      testing:
-        "Organise mass nucleic acid testing: sampling points, pooled tests, single-tube retests and every tube's result.",
       investigations:
         "Record epidemiological investigations, classify close and secondary contacts, and track verify, transfer, test and isolate.",
       codes: "Compute health code colours by rule, with the reasons, and manage venue codes and check-ins.",
@@ -1118,10 +1115,10 @@ export const en: Messages = {
         swabs: "People sampled",
         tubes: "Tubes",
         sealed: "Sealed",
-        negative: "Negative tubes",
-        poolPositive: "Positive pools",
-        positive: "Positive single tubes",
-        retests: "Single-tube retests",
+        negative: "People negative",
+        poolPositive: "People in positive pools",
+        positive: "People positive (single tube)",
+        retests: "People retested",
         conflicts: "Conflicting results",
         late: "Late results",
         pendingTubes: "Awaiting results",

@@ -60,6 +60,21 @@ const QuarantineSitePage = lazy(() =>
 const PlacementPage = lazy(() =>
   import("../quarantine/placement-page.tsx").then((m) => ({ default: m.PlacementPage })),
 );
+const NatCampaignsPage = lazy(() =>
+  import("../nat/campaigns-page.tsx").then((m) => ({ default: m.CampaignsPage })),
+);
+const NatCampaignBoardPage = lazy(() =>
+  import("../nat/campaign-board-page.tsx").then((m) => ({ default: m.CampaignBoardPage })),
+);
+const NatSamplerPage = lazy(() =>
+  import("../nat/sampler-page.tsx").then((m) => ({ default: m.SamplerPage })),
+);
+const NatLabResultsPage = lazy(() =>
+  import("../nat/lab-results-page.tsx").then((m) => ({ default: m.LabResultsPage })),
+);
+const NatPlannerPage = lazy(() =>
+  import("../nat/planner-page.tsx").then((m) => ({ default: m.PlannerPage })),
+);
 const HealthPage = lazy(() => import("../me/health-page.tsx").then((m) => ({ default: m.HealthPage })));
 const VerifyPage = lazy(() => import("../verify/verify-page.tsx").then((m) => ({ default: m.VerifyPage })));
 
@@ -133,6 +148,46 @@ export function CordonApp() {
                   element={
                     <RequirePermission permission="quarantine.place">
                       <PlacementPage />
+                    </RequirePermission>
+                  }
+                />
+                <Route
+                  path="nat/campaigns"
+                  element={
+                    <RequirePermission permission="regions.read">
+                      <NatCampaignsPage />
+                    </RequirePermission>
+                  }
+                />
+                <Route
+                  path="nat/campaigns/:id"
+                  element={
+                    <RequirePermission permission="regions.read">
+                      <NatCampaignBoardPage />
+                    </RequirePermission>
+                  }
+                />
+                <Route
+                  path="nat/sample"
+                  element={
+                    <RequirePermission permission="nat.sample">
+                      <NatSamplerPage />
+                    </RequirePermission>
+                  }
+                />
+                <Route
+                  path="nat/lab-results"
+                  element={
+                    <RequirePermission permission="nat.lab">
+                      <NatLabResultsPage />
+                    </RequirePermission>
+                  }
+                />
+                <Route
+                  path="nat/plan"
+                  element={
+                    <RequirePermission permission="nat.manage">
+                      <NatPlannerPage />
                     </RequirePermission>
                   }
                 />

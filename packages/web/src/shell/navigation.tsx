@@ -2,15 +2,18 @@ import {
   AlertOutlined,
   ApartmentOutlined,
   AuditOutlined,
+  CalculatorOutlined,
   CarOutlined,
   ClusterOutlined,
   DashboardOutlined,
   ExperimentOutlined,
   FileProtectOutlined,
+  FileSearchOutlined,
   HomeOutlined,
   MedicineBoxOutlined,
   QrcodeOutlined,
   ReadOutlined,
+  ScanOutlined,
   ScheduleOutlined,
   SnippetsOutlined,
   SolutionOutlined,
@@ -23,15 +26,7 @@ import type { Permission } from "../accounts/session.tsx";
 
 /** Capabilities not built yet: each has a nav label key and a one-sentence description key of the same name. */
 export type PlannedCapability =
-  | "testing"
-  | "investigations"
-  | "codes"
-  | "warning"
-  | "coldChain"
-  | "vaccination"
-  | "schools"
-  | "trips"
-  | "command";
+  "investigations" | "codes" | "warning" | "coldChain" | "vaccination" | "schools" | "trips" | "command";
 
 type BuiltCapability =
   | "regions"
@@ -42,7 +37,11 @@ type BuiltCapability =
   | "riskAreas"
   | "assistLists"
   | "arrivals"
-  | "quarantine";
+  | "quarantine"
+  | "natCampaigns"
+  | "natSample"
+  | "natLab"
+  | "natPlan";
 
 interface BuiltEntry {
   built: true;
@@ -102,9 +101,14 @@ export const NAVIGATION: (NavGroup | NavEntry)[] = [
       built("assistLists", "/assist-lists", <SolutionOutlined />, "people.read"),
       // Every role with quarantine.rooms also has quarantine.place: the one permission shows it to both.
       built("quarantine", "/quarantine", <HomeOutlined />, "quarantine.place"),
+      // Nucleic acid testing: the campaigns for the desks and the command (who opens them), the desk
+      // for samplers, the result import for labs, the planner for the command.
+      built("natCampaigns", "/nat/campaigns", <ExperimentOutlined />, "nat.sample"),
+      built("natSample", "/nat/sample", <ScanOutlined />, "nat.sample"),
+      built("natLab", "/nat/lab-results", <FileSearchOutlined />, "nat.lab"),
+      built("natPlan", "/nat/plan", <CalculatorOutlined />, "nat.manage"),
     ],
   },
-  planned("testing", "/testing", <ExperimentOutlined />),
   planned("investigations", "/investigations", <ClusterOutlined />),
   planned("codes", "/codes", <QrcodeOutlined />),
   planned("warning", "/warning", <AlertOutlined />),
