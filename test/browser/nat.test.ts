@@ -107,7 +107,7 @@ test("a campaign over a township, sampling at a desk on a phone, a result file w
   });
   const communityName = async (code: string) =>
     (await apiCall(admin, "GET", `/api/regions/${code}`)).region.name as string;
-  const names = {
+  const names: Record<string, string> = {
     [COMMUNITY_A]: await communityName(COMMUNITY_A),
     [COMMUNITY_B]: await communityName(COMMUNITY_B),
   };
