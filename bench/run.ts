@@ -4,7 +4,8 @@
  * rows), then import a 100,000-row assist list and match it against them (against a plain COPY of
  * the list's rows), then record 200,000 quarantine health reports through the HTTP API (against a plain
  * COPY of the stored rows), then place 100,000 people across 500 quarantine sites and list every site's
- * day (against a plain COPY of the placement rows). Prints the figures as the tables of docs/benchmarks.md, and the raw results
+ * day (against a plain COPY of the placement rows), then a screening round of the registry's people (bulk
+ * sampling records and lab results to the recall lists, against a plain COPY of the stored rows). Prints the figures as the tables of docs/benchmarks.md, and the raw results
  * as JSON on the last line.
  *
  *   npm run bench        # or: node bench/run.ts [--count 1000000] [--queries 200] [--batch-size 10000]
@@ -23,6 +24,7 @@ import { benchClassify, printClassify } from "./classify-arrivals.ts";
 import { benchAssist, printAssist } from "./assist-lists.ts";
 import { benchQuarantineReports, printQuarantineReports } from "./quarantine-reports.ts";
 import { benchSchedules, printSchedules } from "./quarantine-schedules.ts";
+import { benchNatRound, printNatRound } from "./nat-round.ts";
 
 const { values } = parseArgs({
   options: {
@@ -34,6 +36,8 @@ const { values } = parseArgs({
     "assist-rows": { type: "string", default: "100000" },
     "health-reports": { type: "string", default: "200000" },
     "quarantine-people": { type: "string", default: "100000" },
+    // The screening round samples people of the registry imported above: at most --count.
+    "nat-people": { type: "string", default: "1000000" },
   },
 });
 
@@ -58,6 +62,7 @@ try {
     seed: 13,
   });
   const schedules = await benchSchedules(b, Number(values["quarantine-people"]), 500, 13);
+  const natRound = await benchNatRound(b, Number(values["nat-people"]), Number(values.seed));
   const machine = `${cpus().length} × ${cpus()[0]?.model ?? "CPU"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, PostgreSQL ${imp.server.version}`;
   console.log(`machine: ${machine}\nserver settings: ${JSON.stringify(imp.server)}\n`);
   console.log(printImport(imp));
@@ -71,7 +76,11 @@ try {
   console.log(printQuarantineReports(healthReports));
   console.log();
   console.log(printSchedules(schedules));
-  console.log(JSON.stringify({ machine, import: imp, search, arrivals, assist, healthReports, schedules }));
+  console.log();
+  console.log(printNatRound(natRound));
+  console.log(
+    JSON.stringify({ machine, import: imp, search, arrivals, assist, healthReports, schedules, natRound }),
+  );
 } finally {
   await b.drop();
 }

@@ -12,23 +12,21 @@ import { decideAccess } from "@cordon/domain/accounts/roles";
 import {
   type ApplyOutcome,
   applyLabResult,
-  checkLabFileHeader,
   checkLabResult,
   type LabResult,
   type LabResultInput,
-  parseLabRow,
   type ResultField,
 } from "@cordon/domain/nat/lab-results";
 import { communityOf, recallLists } from "@cordon/domain/nat/recall";
 import type { LoadedPack } from "@cordon/domain/policies/pack-schema";
 import type { FieldError, Message } from "@cordon/domain/shared/result";
-import { parse } from "csv-parse/sync";
 import { v7 as uuidv7 } from "uuid";
 import { decodeCsv } from "../assist/assist-file.ts";
 import { recordAudit } from "../audit/audit.service.ts";
 import type { Db } from "../db/db.ts";
 import { type RequestContext, requireActor } from "../http/context.ts";
 import { AppError, forbidden, invalid } from "../http/errors.ts";
+import { importLabResultsBulk } from "./lab-result-bulk.ts";
 import { natPolicyAt } from "./nat-policy.ts";
 import {
   acceptedResults,
@@ -293,8 +291,8 @@ const fileRefused = (message: Message) => new AppError(422, "nat.file_refused", 
 
 /**
  * A lab's result file (CSV, UTF-8 or GB18030; columns by `checkLabFileHeader`, rows by `parseLabRow`):
- * a wrong header or any bad row refuses the whole file, every bad row named; otherwise the rows go
- * through `receiveLabResults` as one batch.
+ * a wrong header or any bad row refuses the whole file, every bad row named; otherwise the rows are
+ * applied set-based (`importLabResultsBulk`: staged with COPY, outcomes and effects in a few statements).
  */
 export async function importLabFile(
   db: Db,
@@ -311,35 +309,11 @@ export async function importLabFile(
     if (e instanceof AppError) throw fileRefused(e.msg);
     throw e;
   }
-  let records: string[][];
-  try {
-    records = parse(text, { bom: true, relax_column_count: true, skip_empty_lines: false }) as string[][];
-  } catch (e) {
+  const lines = text.split("\n");
+  if (lines.filter((l) => l.trim()).length - 1 > MAX_LAB_ROWS)
     throw fileRefused({
-      zh: `CSV 格式错误：${(e as Error).message}`,
-      en: `The file is not well-formed CSV: ${(e as Error).message}`,
+      zh: `文件超过 ${MAX_LAB_ROWS} 行：请拆分后分批导入`,
+      en: `The file has more than ${MAX_LAB_ROWS} rows: split it and import the parts`,
     });
-  }
-  const header = records[0];
-  if (!header) throw fileRefused({ zh: "文件是空的", en: "The file is empty" });
-  const columns = checkLabFileHeader(header);
-  if (!columns.ok) throw invalid(columns.errors);
-  const rows: LabRow[] = [];
-  const errors: FieldError[] = [];
-  for (let i = 1; i < records.length; i++) {
-    const cells = records[i]!;
-    if (cells.every((c) => c.trim() === "")) continue;
-    const line = i + 1;
-    if (rows.length >= MAX_LAB_ROWS)
-      throw fileRefused({
-        zh: `文件超过 ${MAX_LAB_ROWS} 行：请拆分后分批导入`,
-        en: `The file has more than ${MAX_LAB_ROWS} rows: split it and import the parts`,
-      });
-    const r = parseLabRow(cells, columns.value, line);
-    if (!r.ok) errors.push(...r.errors);
-    else rows.push({ field: `rows[${line}]`, line, input: r.value, raw: cells });
-  }
-  if (!rows.length && !errors.length)
-    throw fileRefused({ zh: "文件中没有结果行", en: "The file has no result rows" });
-  return receiveLabResults(db, ctx, packs, rows, { kind: "file", fileName }, errors);
+  return importLabResultsBulk(db, ctx, packs, lines, fileName);
 }

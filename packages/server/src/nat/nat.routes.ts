@@ -5,7 +5,8 @@ import type { LoadedPack } from "@cordon/domain/policies/pack-schema";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import type { Db } from "../db/db.ts";
-import { AppError } from "../http/errors.ts";
+import { decodeCsv } from "../assist/assist-file.ts";
+import { AppError, invalid } from "../http/errors.ts";
 import { errorResponses, IsoDateTime, RegionCode, Uuid } from "../http/schemas.ts";
 import { loadShippedPacks } from "../policies/policy-packs.ts";
 import {
@@ -20,6 +21,7 @@ import {
 } from "./campaign.service.ts";
 import { importLabFile, type LabBatch, MAX_LAB_ROWS, receiveLabResults } from "./lab-result.service.ts";
 import type { CampaignRow, RoundRow, SamplingPointRow } from "./nat.repository.ts";
+import { importSamplingRecords, lineFields } from "./sampling-bulk.ts";
 import {
   addSwabToTube,
   createSamplingPoint,
@@ -591,6 +593,57 @@ export const natRoutes: FastifyPluginAsyncZod<{ db: Db; packs?: readonly LoadedP
           en: "The result file must be CSV (text/csv)",
         });
       return batchOut(await importLabFile(db, req.ctx, packs, req.body, req.query.fileName ?? null));
+    },
+  );
+
+  app.post(
+    "/api/nat/sampling-records/import",
+    {
+      bodyLimit: LAB_FILE_LIMIT,
+      schema: {
+        tags: ["nat"],
+        summary:
+          "Offline sampling records (a desk's or a district's upload): the body is the CSV itself (UTF-8 or GB18030), columns barcode, person_id or document_number (document_type optional), sampled_at, sampling_point_id, pool_size; all or nothing, every bad line named (the first 1,000)",
+        querystring: z.strictObject({ roundId: Uuid, fileName: z.string().max(255).optional(), lang: Lang }),
+        response: {
+          200: z.object({
+            read: z.int(),
+            tubes: z.int(),
+            tubesCompleted: z.int(),
+            swabs: z.int(),
+            seconds: z.number(),
+          }),
+          ...errorResponses,
+          413: errorResponses[422],
+        },
+      },
+    },
+    async (req) => {
+      const type = (req.headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase();
+      if (!FILE_TYPES.has(type) || !Buffer.isBuffer(req.body))
+        throw new AppError(422, "nat.file_refused", {
+          zh: "采样记录文件须为 CSV（text/csv）",
+          en: "The sampling-records file must be CSV (text/csv)",
+        });
+      let text: string;
+      try {
+        text = decodeCsv(req.body).text;
+      } catch (e) {
+        if (e instanceof AppError) throw new AppError(422, "nat.file_refused", e.msg);
+        throw e;
+      }
+      const s = await importSamplingRecords(db, req.ctx, packs, text.split("\n"), {
+        roundId: req.query.roundId,
+        fileName: req.query.fileName ?? null,
+      });
+      if (!s.stored) throw invalid(lineFields(s.errors));
+      return {
+        read: s.read,
+        tubes: s.tubes,
+        tubesCompleted: s.tubesCompleted,
+        swabs: s.swabs,
+        seconds: s.seconds,
+      };
     },
   );
 

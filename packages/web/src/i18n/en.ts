@@ -295,6 +295,7 @@ export const en: Messages = {
       nat_campaign: "Screening campaign",
       nat_tube: "Sample tube",
       nat_lab_batch: "Lab result batch",
+      nat_sampling_batch: "Sampling record batch",
     },
     actions: {
       auth: {
@@ -369,6 +370,7 @@ export const en: Messages = {
         tube_seal: "Tube sealed",
         lab_results: "Lab results received",
         lab_import: "Lab result file imported",
+        sampling_import: "Sampling record file imported",
       },
     },
   },

@@ -286,6 +286,7 @@ export const zhCN = {
       nat_campaign: "核酸筛查行动",
       nat_tube: "采样管",
       nat_lab_batch: "检测结果批次",
+      nat_sampling_batch: "采样记录批次",
     },
     actions: {
       auth: {
@@ -360,6 +361,7 @@ export const zhCN = {
         tube_seal: "封管",
         lab_results: "接收检测结果",
         lab_import: "导入检测结果文件",
+        sampling_import: "导入采样记录文件",
       },
     },
   },
