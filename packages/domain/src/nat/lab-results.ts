@@ -315,7 +315,7 @@ export function applyLabResult(result: LabResult, state: TubeState): Validated<A
       value: {
         status: "unknown_tube",
         barcode: b,
-        message: { zh: `未找到条码为 ${b} 的试管`, en: `no tube has the barcode ${b}` },
+        message: labOutcomeMessage({ barcode: b, status: "unknown_tube" }),
       },
     };
   }
@@ -345,10 +345,7 @@ export function applyLabResult(result: LabResult, state: TubeState): Validated<A
         value: {
           status: "unchanged",
           barcode: b,
-          message: {
-            zh: `试管 ${b} 的结果已录入，未作改动`,
-            en: `tube ${b}: the same result is already recorded`,
-          },
+          message: labOutcomeMessage({ barcode: b, status: "unchanged" }),
         },
       };
     }
@@ -360,42 +357,75 @@ export function applyLabResult(result: LabResult, state: TubeState): Validated<A
         current,
         incoming: result,
         differs,
-        message: {
-          zh: `试管 ${b} 已有结果（${current.call === "positive" ? "阳性" : "阴性"}，${current.lab}），新结果不同（${differs.join("、")}），保留原结果待复核`,
-          en: `tube ${b} already has a result (${current.call}, ${current.lab}); the new one differs (${differs.join(", ")}) and is kept for review`,
-        },
+        message: labOutcomeMessage({ barcode: b, status: "conflict", differs, current }),
       },
     };
   }
   const late = state.roundDeadline !== null && state.receivedAt.getTime() > state.roundDeadline.getTime();
   const ids = tube.members.map((m) => m.personId);
   let effect: ResultEffect;
-  let message: Message;
-  if (result.call === "negative") {
-    effect = { kind: "tests_closed", personIds: ids };
-    message = {
-      zh: `试管 ${b} 阴性：${ids.length} 人本轮检测完成`,
-      en: `tube ${b} negative: ${ids.length} people's tests closed`,
-    };
-  } else if (ids.length === 1) {
-    // One swab in the tube, whatever its size: the result is that person's own.
-    effect = { kind: "case_candidate", personId: ids[0] as string };
-    message = {
-      zh: `试管 ${b} 单管阳性：转为待流调的疑似病例`,
-      en: `tube ${b}, a single tube, positive: its person becomes a case candidate for investigation`,
-    };
-  } else {
-    effect = { kind: "recall", personIds: ids, isolateInPlace: true };
-    message = {
-      zh: `试管 ${b} 混管阳性：${ids.length} 人就地管控，单管复核`,
-      en: `tube ${b}, a pool of ${ids.length}, positive: every member isolated in place for a single-tube retest`,
-    };
-  }
-  if (late) {
-    message = {
-      zh: `${message.zh}（结果晚于本轮截止时间送达）`,
-      en: `${message.en} (received after the round's deadline)`,
-    };
-  }
+  if (result.call === "negative") effect = { kind: "tests_closed", personIds: ids };
+  // One swab in the tube, whatever its size: the result is that person's own.
+  else if (ids.length === 1) effect = { kind: "case_candidate", personId: ids[0] as string };
+  else effect = { kind: "recall", personIds: ids, isolateInPlace: true };
+  const message = labOutcomeMessage({
+    barcode: b,
+    status: "recorded",
+    late,
+    effect: effect.kind,
+    members: ids.length,
+  });
   return { ok: true, value: { status: "recorded", barcode: b, result, late, effect, message } };
+}
+
+/**
+ * What applying a result did, in both languages — the one wording of the per-result path
+ * (`applyLabResult`) and of a lab file applied in bulk (packages/server/src/nat/lab-result-bulk.ts).
+ */
+export function labOutcomeMessage(
+  o:
+    | { barcode: string; status: "unknown_tube" }
+    | { barcode: string; status: "unchanged" }
+    | {
+        barcode: string;
+        status: "conflict";
+        differs: readonly ResultField[];
+        current: { call: string; lab: string };
+      }
+    | {
+        barcode: string;
+        status: "recorded";
+        late: boolean;
+        effect: ResultEffect["kind"];
+        members: number;
+      },
+): Message {
+  const b = o.barcode;
+  if (o.status === "unknown_tube" || o.status === "unchanged")
+    return o.status === "unknown_tube"
+      ? { zh: `未找到条码为 ${b} 的试管`, en: `no tube has the barcode ${b}` }
+      : { zh: `试管 ${b} 的结果已录入，未作改动`, en: `tube ${b}: the same result is already recorded` };
+  if (o.status === "conflict")
+    return {
+      zh: `试管 ${b} 已有结果（${o.current.call === "positive" ? "阳性" : "阴性"}，${o.current.lab}），新结果不同（${o.differs.join("、")}），保留原结果待复核`,
+      en: `tube ${b} already has a result (${o.current.call}, ${o.current.lab}); the new one differs (${o.differs.join(", ")}) and is kept for review`,
+    };
+  const m: Message =
+    o.effect === "tests_closed"
+      ? {
+          zh: `试管 ${b} 阴性：${o.members} 人本轮检测完成`,
+          en: `tube ${b} negative: ${o.members} people's tests closed`,
+        }
+      : o.effect === "case_candidate"
+        ? {
+            zh: `试管 ${b} 单管阳性：转为待流调的疑似病例`,
+            en: `tube ${b}, a single tube, positive: its person becomes a case candidate for investigation`,
+          }
+        : {
+            zh: `试管 ${b} 混管阳性：${o.members} 人就地管控，单管复核`,
+            en: `tube ${b}, a pool of ${o.members}, positive: every member isolated in place for a single-tube retest`,
+          };
+  return o.late
+    ? { zh: `${m.zh}（结果晚于本轮截止时间送达）`, en: `${m.en} (received after the round's deadline)` }
+    : m;
 }

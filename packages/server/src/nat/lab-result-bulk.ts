@@ -20,6 +20,7 @@ import {
   checkLabFileHeader,
   checkLabResult,
   type LabFileColumn,
+  labOutcomeMessage,
   parseLabRow,
   type ResultField,
 } from "@cordon/domain/nat/lab-results";
@@ -75,45 +76,34 @@ const ROLLBACK = Symbol("rollback");
 
 const fileRefused = (message: Message) => new AppError(422, "nat.file_refused", message);
 
-/** What the outcome of a row says (the domain's `applyLabResult` words). */
-function outcomeMessage(o: {
-  barcode: string;
-  status: LabOutcome["status"];
-  effect: LabOutcome["effect"];
-  members: number;
-  differs: ResultField[];
-  currentCall: string | null;
-  currentLab: string | null;
-}): Message {
-  const b = o.barcode;
-  let m: Message;
-  if (o.status === "unknown_tube")
-    return { zh: `未找到条码为 ${b} 的试管`, en: `no tube has the barcode ${b}` };
-  if (o.status === "unchanged")
-    return { zh: `试管 ${b} 的结果已录入，未作改动`, en: `tube ${b}: the same result is already recorded` };
-  if (o.status === "conflict")
-    return {
-      zh: `试管 ${b} 已有结果（${o.currentCall === "positive" ? "阳性" : "阴性"}，${o.currentLab}），新结果不同（${o.differs.join("、")}），保留原结果待复核`,
-      en: `tube ${b} already has a result (${o.currentCall}, ${o.currentLab}); the new one differs (${o.differs.join(", ")}) and is kept for review`,
-    };
-  if (o.effect === "tests_closed")
-    m = {
-      zh: `试管 ${b} 阴性：${o.members} 人本轮检测完成`,
-      en: `tube ${b} negative: ${o.members} people's tests closed`,
-    };
-  else if (o.effect === "case_candidate")
-    m = {
-      zh: `试管 ${b} 单管阳性：转为待流调的疑似病例`,
-      en: `tube ${b}, a single tube, positive: its person becomes a case candidate for investigation`,
-    };
-  else
-    m = {
-      zh: `试管 ${b} 混管阳性：${o.members} 人就地管控，单管复核`,
-      en: `tube ${b}, a pool of ${o.members}, positive: every member isolated in place for a single-tube retest`,
-    };
-  if (o.status === "late")
-    m = { zh: `${m.zh}（结果晚于本轮截止时间送达）`, en: `${m.en} (received after the round's deadline)` };
-  return m;
+/** A listed row's outcome in the domain's words (`labOutcomeMessage`, as the per-result path says it). */
+function rowMessage(
+  r: {
+    barcode: string;
+    status: LabOutcome["status"];
+    members: number;
+    differs: ResultField[];
+    curCall: string | null;
+    curLab: string | null;
+  },
+  effect: LabOutcome["effect"],
+): Message {
+  if (r.status === "unknown_tube") return labOutcomeMessage({ barcode: r.barcode, status: "unknown_tube" });
+  if (r.status === "unchanged") return labOutcomeMessage({ barcode: r.barcode, status: "unchanged" });
+  if (r.status === "conflict")
+    return labOutcomeMessage({
+      barcode: r.barcode,
+      status: "conflict",
+      differs: r.differs,
+      current: { call: r.curCall ?? "", lab: r.curLab ?? "" },
+    });
+  return labOutcomeMessage({
+    barcode: r.barcode,
+    status: "recorded",
+    late: r.status === "late",
+    effect: effect ?? "tests_closed",
+    members: r.members,
+  });
 }
 
 /**
@@ -444,15 +434,7 @@ export async function importLabResultsBulk(
           effect,
           differs: r.status === "conflict" ? r.differs : [],
           notes: r.status === "recorded" || r.status === "late" || r.status === "conflict" ? r.notes : [],
-          message: outcomeMessage({
-            barcode: r.barcode,
-            status: r.status,
-            effect,
-            members: r.members,
-            differs: r.differs,
-            currentCall: r.curCall,
-            currentLab: r.curLab,
-          }),
+          message: rowMessage(r, effect),
         };
       });
       const b: LabBatch = {
