@@ -6,7 +6,12 @@
  * `GET /api/nat/campaigns/:id/recall` (`campaignRecall`) — against a plain COPY of the same tube, swab and
  * result rows into scratch tables with the same indexes, in the same run on the same server.
  *
- *   node bench/nat-round.ts [--people 10000000] [--seed 7] [--keep]
+ *   node bench/nat-round.ts [--people 10000000] [--seed 7] [--keep] [--cache-people]
+ *
+ * With --cache-people the synthetic people are written once into a database of their own
+ * (`cordon_bench_people_<people>_s<seed>`, kept) and each run starts from a copy of it (CREATE DATABASE
+ * … TEMPLATE, brought up to the current migrations): 10,000,000 people take ~20 min to write, the copy
+ * seconds. Drop that database to write them again.
  *
  * Needs a PostgreSQL server (BENCH_PG_URL, default postgres://postgres@127.0.0.1:55432/postgres). Not
  * timed, in a child process (`--setup`): the people (`copySyntheticPeople`, bench/lib/nat-people.ts),
@@ -32,6 +37,8 @@ import {
   type BenchDb,
   copyOutToFile,
   createBenchDb,
+  databaseExists,
+  renameDatabase,
   mib,
   rssSampler,
   serverFacts,
@@ -111,6 +118,21 @@ async function setup(url: string, people: number, seed: number): Promise<void> {
     `setup: ${counties.length} sampling points, a campaign; ${((Date.now() - t0) / 1000).toFixed(0)} s\n`,
   );
   await db.close();
+}
+
+/** The people alone, in a database kept for later runs to copy (`--cache-people`). */
+async function writePeopleTemplate(name: string, people: number, seed: number): Promise<void> {
+  process.stderr.write(`writing ${people} people into ${name} (kept for later runs) ...\n`);
+  const b = await createBenchDb(`people_tpl`);
+  const t0 = performance.now();
+  await b.db.close();
+  const written = await copySyntheticPeople(b.url, people, seed);
+  const db = await openPostgres(b.url, 1);
+  await db.exec("VACUUM ANALYZE persons");
+  await db.exec("VACUUM ANALYZE person_documents");
+  await db.close();
+  await renameDatabase(b.name, name);
+  process.stderr.write(`${written} people in ${((performance.now() - t0) / 1000).toFixed(0)} s\n`);
 }
 
 async function* fileLines(file: string): AsyncGenerator<string> {
@@ -290,13 +312,20 @@ if (import.meta.main) {
       seed: { type: "string", default: "7" },
       setup: { type: "boolean", default: false },
       keep: { type: "boolean", default: false },
+      "cache-people": { type: "boolean", default: false },
       url: { type: "string" },
     },
   });
   if (values.setup) {
     await setup(values.url!, Number(values.people), Number(values.seed));
   } else {
-    const b = await createBenchDb("nat");
+    let template: string | undefined;
+    if (values["cache-people"]) {
+      template = `cordon_bench_people_${Number(values.people)}_s${Number(values.seed)}`;
+      if (!(await databaseExists(template)))
+        await writePeopleTemplate(template, Number(values.people), Number(values.seed));
+    }
+    const b = await createBenchDb("nat", template);
     try {
       const r = await benchNatRound(b, Number(values.people), Number(values.seed));
       console.log(printNatRound(r));

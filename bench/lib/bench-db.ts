@@ -33,12 +33,15 @@ async function admin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
   }
 }
 
-/** A fresh database, migrated, with the region tree loaded. */
-export async function createBenchDb(label: string): Promise<BenchDb> {
+/**
+ * A fresh database, migrated, with the region tree loaded. With `template`, a copy of that database
+ * (CREATE DATABASE … TEMPLATE: a file copy) brought up to the current migrations.
+ */
+export async function createBenchDb(label: string, template?: string): Promise<BenchDb> {
   const name = `cordon_bench_${label}_${process.pid}`;
   await admin(async (c) => {
     await c.query(`DROP DATABASE IF EXISTS ${name}`);
-    await c.query(`CREATE DATABASE ${name}`);
+    await c.query(`CREATE DATABASE ${name}${template ? ` TEMPLATE ${template}` : ""}`);
   });
   const url = urlOf(name);
   const db = await openPostgres(url, 4);
@@ -53,6 +56,18 @@ export async function createBenchDb(label: string): Promise<BenchDb> {
       await admin((c) => c.query(`DROP DATABASE IF EXISTS ${name}`));
     },
   };
+}
+
+/** Whether the server has a database of that name. */
+export async function databaseExists(name: string): Promise<boolean> {
+  return admin(
+    async (c) => (await c.query("SELECT 1 FROM pg_database WHERE datname = $1", [name])).rowCount === 1,
+  );
+}
+
+/** Renames a database (no one connected to it). */
+export async function renameDatabase(from: string, to: string): Promise<void> {
+  await admin((c) => c.query(`ALTER DATABASE ${from} RENAME TO ${to}`));
 }
 
 /** The server's version and the settings that move the figures. */

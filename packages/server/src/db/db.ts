@@ -104,7 +104,16 @@ export async function openPostgres(url: string, max = 10): Promise<Db> {
       return (pg.types.getTypeParser as any)(oid, format);
     },
   };
-  const pool = new pg.Pool({ connectionString: url, max, types: typeParsers });
+  // temp_buffers: the bulk imports (nat/*-bulk.ts) stage a file's rows in temporary tables, which live
+  // in each connection's own buffers (8 MB by default: a city's 10-million-line file would go through
+  // the operating system page by page). It can only be set before a connection's first temporary table,
+  // so it is set when connecting; it is allocated only as temporary tables fill it.
+  const pool = new pg.Pool({
+    connectionString: url,
+    max,
+    types: typeParsers,
+    options: "-c temp_buffers=256MB",
+  });
   pool.on("error", () => {}); // idle client errors are reported on the next query
   const client = await pool.connect();
   client.release();
@@ -151,6 +160,13 @@ export function openDatabase(opts: {
 }): Promise<Db> {
   return opts.databaseUrl ? openPostgres(opts.databaseUrl) : openPglite(opts.dataDir);
 }
+
+/**
+ * Memory for sorting and hashing in one bulk import's transaction (SET LOCAL work_mem), on a server:
+ * a whole file's rows are joined and grouped at once (10 million lines for a city's round), which the
+ * default 4 MB would do in batches written to disk. A server runs few such imports at a time.
+ */
+export const BULK_WORK_MEM = "256MB";
 
 /** PostgreSQL's SQLSTATE of an error, if it is one. */
 export function sqlState(e: unknown): string | undefined {

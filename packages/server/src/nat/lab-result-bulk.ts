@@ -29,7 +29,7 @@ import type { FieldError, Message } from "@cordon/domain/shared/result";
 import { v7 as uuidv7 } from "uuid";
 import { recordAudit } from "../audit/audit.service.ts";
 import { copyTextValue } from "../db/csv.ts";
-import type { Db } from "../db/db.ts";
+import { BULK_WORK_MEM, type Db } from "../db/db.ts";
 import { bulkIds } from "../db/ids.ts";
 import { type RequestContext, requireActor } from "../http/context.ts";
 import { AppError, forbidden, invalid } from "../http/errors.ts";
@@ -135,6 +135,8 @@ export async function importLabResultsBulk(
   let batch: LabBatch | null = null;
   try {
     await db.transaction(async (tx) => {
+      // Hash joins and groupings over a whole file's rows in memory, not in batches on disk.
+      if (db.engine === "postgres") await tx.exec(`SET LOCAL work_mem = '${BULK_WORK_MEM}'`);
       await tx.exec(
         `CREATE TEMP TABLE nat_lab_in (line integer, id uuid, barcode text COLLATE "C", call text,
            ct_orf1ab double precision, ct_n double precision, tested_at timestamptz, lab text, fingerprint text,
@@ -332,19 +334,14 @@ export async function importLabResultsBulk(
          WHERE l.status IN ('recorded', 'late') AND l.call = 'positive'`,
       );
       await tx.exec("ANALYZE nat_lab_positive");
-      // Negative tubes close their members' tests: one statement.
+      // Negative tubes close their members' tests: a swab's result is its tube's accepted result
+      // (nat_swab_results, 0017), so nothing is written per swab; they are counted for the summary.
       const closed = (
-        await tx.query(
-          `UPDATE nat_swabs w SET result = 'negative', closed_at = $1 FROM nat_lab_rows l
-           WHERE l.status IN ('recorded', 'late') AND l.call = 'negative' AND w.tube_barcode = l.barcode`,
-          [now],
+        await tx.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM nat_swabs w JOIN nat_lab_rows l ON w.tube_barcode = l.barcode
+           WHERE l.status IN ('recorded', 'late') AND l.call = 'negative'`,
         )
-      ).rowCount;
-      await tx.query(
-        `UPDATE nat_swabs w SET result = CASE WHEN p.n = 1 THEN 'positive' ELSE 'pool_positive' END, closed_at = $1
-         FROM nat_lab_positive p WHERE w.tube_barcode = p.barcode AND w.person_id = p.person_id`,
-        [now],
-      );
+      ).rows[0]!.n;
       const candidates = (
         await tx.query(
           `INSERT INTO nat_case_candidates (person_id, id, barcode, round_id, result_id, ct_orf1ab, ct_n, created_at)

@@ -57,7 +57,7 @@ for (const engine of testEngines()) {
           `SELECT (SELECT count(*)::int FROM nat_lab_results) AS results,
              (SELECT count(*)::int FROM nat_case_candidates) AS candidates,
              (SELECT count(*)::int FROM nat_recalls) AS recalls,
-             (SELECT count(*)::int FROM nat_swabs WHERE closed_at IS NOT NULL) AS closed`,
+             (SELECT count(*)::int FROM nat_swab_results WHERE closed_at IS NOT NULL) AS closed`,
         )
       ).rows[0]!;
     const send = (results: Record<string, unknown>[], who = lab) =>
@@ -186,7 +186,7 @@ for (const engine of testEngines()) {
         ],
       );
       const swab = await t.db.query<{ result: string }>(
-        `SELECT DISTINCT result FROM nat_swabs WHERE tube_barcode = 'P-0002'`,
+        `SELECT DISTINCT result FROM nat_swab_results WHERE tube_barcode = 'P-0002'`,
       );
       assert.deepEqual(swab.rows, [{ result: "negative" }]);
     });

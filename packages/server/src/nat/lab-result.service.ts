@@ -30,7 +30,6 @@ import { importLabResultsBulk } from "./lab-result-bulk.ts";
 import { natPolicyAt } from "./nat-policy.ts";
 import {
   acceptedResults,
-  closeSwabs,
   findRound,
   findTubes,
   insertCaseCandidate,
@@ -208,10 +207,8 @@ export async function receiveLabResults(
       const inTube = members.get(outcome.barcode) ?? [];
       const effect = outcome.effect;
       if (effect.kind === "tests_closed") {
-        await closeSwabs(tx, outcome.barcode, "negative", ctx.now);
         batch.testsClosed += effect.personIds.length;
       } else if (effect.kind === "case_candidate") {
-        await closeSwabs(tx, outcome.barcode, "positive", ctx.now);
         await insertCaseCandidate(tx, {
           personId: effect.personId,
           id: uuidv7(),
@@ -223,7 +220,6 @@ export async function receiveLabResults(
         });
         batch.caseCandidates++;
       } else {
-        await closeSwabs(tx, outcome.barcode, "pool_positive", ctx.now);
         const { policy } = natPolicyAt(packs, tube.regionCode, ctx.now);
         const list = recallLists(
           [

@@ -39,7 +39,7 @@ for (const engine of testEngines()) {
         await t.db.query<{ tubes: number; swabs: number; results: number; recalls: number; closed: number }>(
           `SELECT (SELECT count(*)::int FROM nat_tubes) AS tubes, (SELECT count(*)::int FROM nat_swabs) AS swabs,
              (SELECT count(*)::int FROM nat_lab_results) AS results, (SELECT count(*)::int FROM nat_recalls) AS recalls,
-             (SELECT count(*)::int FROM nat_swabs WHERE closed_at IS NOT NULL) AS closed`,
+             (SELECT count(*)::int FROM nat_swab_results WHERE closed_at IS NOT NULL) AS closed`,
         )
       ).rows[0]!;
     const upload = (lines: string[], who = grid) =>

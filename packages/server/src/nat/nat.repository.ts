@@ -225,7 +225,7 @@ export async function findTubes(
 export async function swabsInTubes(q: Queryable, barcodes: readonly string[]): Promise<SwabRow[]> {
   return (
     await q.query<SwabRow>(
-      `SELECT ${SWAB_COLUMNS} FROM nat_swabs WHERE tube_barcode = ANY ($1::text[]) ORDER BY sampled_at, person_id`,
+      `SELECT ${SWAB_COLUMNS} FROM nat_swab_results WHERE tube_barcode = ANY ($1::text[]) ORDER BY sampled_at, person_id`,
       [barcodes],
     )
   ).rows;
@@ -390,20 +390,6 @@ export async function insertLabResult(
   return res.rowCount > 0;
 }
 
-/** Sets the swabs of a tube to what its result did, and closes them. */
-export async function closeSwabs(
-  q: Queryable,
-  barcode: string,
-  result: "negative" | "positive" | "pool_positive",
-  at: Date,
-): Promise<void> {
-  await q.query(`UPDATE nat_swabs SET result = $2, closed_at = $3 WHERE tube_barcode = $1`, [
-    barcode,
-    result,
-    at,
-  ]);
-}
-
 export async function insertCaseCandidate(
   q: Queryable,
   c: {
@@ -483,7 +469,7 @@ export async function positivePoolMembers(q: Queryable, campaignId: string): Pro
     await q.query<PositivePoolRow>(
       `SELECT s.tube_barcode AS barcode, s.round_id AS "roundId", lr.received_at AS "resultAt",
          s.person_id AS "personId", s.region_code AS "addressCode"
-       FROM nat_swabs s
+       FROM nat_swab_results s
        JOIN nat_rounds r ON r.id = s.round_id
        JOIN nat_lab_results lr ON lr.barcode = s.tube_barcode AND lr.outcome IN ('recorded', 'late')
        WHERE r.campaign_id = $1 AND lr.result = 'positive' AND s.result = 'pool_positive'
@@ -558,13 +544,15 @@ export async function roundCounts(q: Queryable, roundId: string): Promise<RoundC
          (SELECT count(*)::int FROM nat_tubes WHERE round_id = $1 AND sealed_at IS NOT NULL) AS sealed,
          (SELECT count(*)::int FROM nat_swabs WHERE round_id = $1 AND NOT retest) AS swabs,
          (SELECT count(*)::int FROM nat_swabs WHERE round_id = $1 AND retest) AS retests,
-         (SELECT count(*)::int FROM nat_swabs WHERE round_id = $1 AND result = 'negative') AS negative,
-         (SELECT count(*)::int FROM nat_swabs WHERE round_id = $1 AND result = 'positive') AS positive,
-         (SELECT count(*)::int FROM nat_swabs WHERE round_id = $1 AND result = 'pool_positive') AS "poolPositive",
+         s.negative, s.positive, s."poolPositive",
          (SELECT count(*)::int FROM nat_lab_results lr JOIN nat_tubes t ON t.barcode = lr.barcode
             WHERE t.round_id = $1 AND lr.outcome = 'conflict') AS conflicts,
          (SELECT count(*)::int FROM nat_lab_results lr JOIN nat_tubes t ON t.barcode = lr.barcode
-            WHERE t.round_id = $1 AND lr.outcome = 'late') AS late`,
+            WHERE t.round_id = $1 AND lr.outcome = 'late') AS late
+       FROM (SELECT count(*) FILTER (WHERE result = 'negative')::int AS negative,
+               count(*) FILTER (WHERE result = 'positive')::int AS positive,
+               count(*) FILTER (WHERE result = 'pool_positive')::int AS "poolPositive"
+             FROM nat_swab_results WHERE round_id = $1) s`,
       [roundId],
     )
   ).rows[0]!;

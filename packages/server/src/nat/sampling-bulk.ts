@@ -34,7 +34,7 @@ import { areaOf, isAreaKind, type AreaKind } from "@cordon/domain/zones/area";
 import { v7 as uuidv7 } from "uuid";
 import { recordAudit } from "../audit/audit.service.ts";
 import { copyTextValue } from "../db/csv.ts";
-import type { Db, Queryable } from "../db/db.ts";
+import { BULK_WORK_MEM, type Db, type Queryable } from "../db/db.ts";
 import { conflict, type RequestContext, requireActor } from "../http/context.ts";
 import { forbidden, notFound } from "../http/errors.ts";
 import { natPolicyAt } from "./nat-policy.ts";
@@ -629,6 +629,8 @@ export async function importSamplingRecords(
   const batchId = uuidv7();
   try {
     await db.transaction(async (tx) => {
+      // Hash joins and groupings over a whole file's rows in memory, not in batches on disk.
+      if (db.engine === "postgres") await tx.exec(`SET LOCAL work_mem = '${BULK_WORK_MEM}'`);
       await tx.exec(
         `CREATE TEMP TABLE nat_sampling_in (line integer, barcode text COLLATE "C", given_id uuid, doc_type text,
            doc_number text COLLATE "C", sampled_at timestamptz, point_id uuid, pool_size integer) ON COMMIT DROP`,
