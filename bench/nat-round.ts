@@ -24,9 +24,9 @@ import { spawnSync } from "node:child_process";
 import { createReadStream, mkdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
 import { openPostgres } from "../packages/server/src/db/db.ts";
+import { streamLineBatches } from "../packages/server/src/files/line-batches.ts";
 import { systemContext } from "../packages/server/src/http/context.ts";
 import { campaignRecall, createCampaign } from "../packages/server/src/nat/campaign.service.ts";
 import { importLabResultsBulk, type LabBulkTimings } from "../packages/server/src/nat/lab-result-bulk.ts";
@@ -135,9 +135,8 @@ async function writePeopleTemplate(name: string, people: number, seed: number): 
   process.stderr.write(`${written} people in ${((performance.now() - t0) / 1000).toFixed(0)} s\n`);
 }
 
-async function* fileLines(file: string): AsyncGenerator<string> {
-  yield* createInterface({ input: createReadStream(file, { highWaterMark: 1 << 20 }), crlfDelay: Infinity });
-}
+/** A file's lines in batches, as the import routes read an upload. */
+const fileLines = (file: string) => streamLineBatches(createReadStream(file, { highWaterMark: 1 << 20 }));
 
 export async function benchNatRound(b: BenchDb, people: number, seed: number): Promise<NatRoundResult> {
   process.stderr.write(`setting up ${people} people ...\n`);
@@ -191,7 +190,7 @@ export async function benchNatRound(b: BenchDb, people: number, seed: number): P
     systemContext(new Date(UPLOAD)),
     packs,
     (async function* () {
-      yield "barcode,person_id,document_number,sampled_at,sampling_point_id,pool_size";
+      yield ["barcode,person_id,document_number,sampled_at,sampling_point_id,pool_size"];
       yield* fileLines(samplingFile);
     })(),
     { roundId, fileName: "bench" },
@@ -224,7 +223,7 @@ export async function benchNatRound(b: BenchDb, people: number, seed: number): P
     ctx,
     packs,
     (async function* () {
-      yield "barcode,result,ct_orf1ab,ct_n,tested_at,lab";
+      yield ["barcode,result,ct_orf1ab,ct_n,tested_at,lab"];
       yield* fileLines(resultsFile);
     })(),
     "bench",

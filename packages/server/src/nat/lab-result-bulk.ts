@@ -31,6 +31,7 @@ import { recordAudit } from "../audit/audit.service.ts";
 import { copyTextValue } from "../db/csv.ts";
 import { BULK_WORK_MEM, type Db } from "../db/db.ts";
 import { bulkIds } from "../db/ids.ts";
+import { lineBatches, type LineSource } from "../files/line-batches.ts";
 import { type RequestContext, requireActor } from "../http/context.ts";
 import { AppError, forbidden, invalid } from "../http/errors.ts";
 import type { LabBatch, LabOutcome } from "./lab-result.service.ts";
@@ -115,7 +116,7 @@ export async function importLabResultsBulk(
   db: Db,
   ctx: RequestContext,
   packs: readonly LoadedPack[],
-  lines: Iterable<string> | AsyncIterable<string>,
+  lines: LineSource,
   fileName: string | null,
   opts: { chunkSize?: number; timings?: LabBulkTimings } = {},
 ): Promise<LabBatch> {
@@ -156,37 +157,38 @@ export async function importLabResultsBulk(
         pending = tx.copyText("nat_lab_in", STAGE_COLUMNS, chunk);
         pending.catch(() => {});
       };
-      for await (const raw of lines) {
-        lineNo++;
-        const l = raw.endsWith("\r") ? raw.slice(0, -1) : raw;
-        if (columns === null) {
-          const h = checkLabFileHeader(cells(l.replace(/^\uFEFF/, "")));
-          if (!h.ok) throw invalid(h.errors);
-          columns = h.value;
-          continue;
+      for await (const batch of lineBatches(lines))
+        for (const raw of batch) {
+          lineNo++;
+          const l = raw.endsWith("\r") ? raw.slice(0, -1) : raw;
+          if (columns === null) {
+            const h = checkLabFileHeader(cells(l.replace(/^\uFEFF/, "")));
+            if (!h.ok) throw invalid(h.errors);
+            columns = h.value;
+            continue;
+          }
+          const c = cells(l);
+          if (c.every((x) => x.trim() === "")) continue;
+          received++;
+          const r = parseLabRow(c, columns, lineNo);
+          if (!r.ok) {
+            if (errors.length < MAX_ROW_ERRORS) errors.push(...r.errors);
+            continue;
+          }
+          const checked = checkLabResult(
+            { ...r.value, barcode: r.value.barcode.trim() },
+            now,
+            loose,
+            `rows[${lineNo}]`,
+          );
+          if (!checked.ok) {
+            if (errors.length < MAX_ROW_ERRORS) errors.push(...checked.errors.map((e) => atLine(e, lineNo)));
+            continue;
+          }
+          const v = checked.value;
+          text += `${lineNo}\t${newId()}\t${v.barcode}\t${v.call}\t${num(v.ct.orf1ab)}\t${num(v.ct.n)}\t${v.testedAt.toISOString()}\t${copyTextValue(v.lab)}\t${copyTextValue(fingerprint(v))}\t${copyTextValue(JSON.stringify(v.notes))}\t${copyTextValue(JSON.stringify(c))}\n`;
+          if (++rows >= chunkSize) await flush();
         }
-        const c = cells(l);
-        if (c.every((x) => x.trim() === "")) continue;
-        received++;
-        const r = parseLabRow(c, columns, lineNo);
-        if (!r.ok) {
-          if (errors.length < MAX_ROW_ERRORS) errors.push(...r.errors);
-          continue;
-        }
-        const checked = checkLabResult(
-          { ...r.value, barcode: r.value.barcode.trim() },
-          now,
-          loose,
-          `rows[${lineNo}]`,
-        );
-        if (!checked.ok) {
-          if (errors.length < MAX_ROW_ERRORS) errors.push(...checked.errors.map((e) => atLine(e, lineNo)));
-          continue;
-        }
-        const v = checked.value;
-        text += `${lineNo}\t${newId()}\t${v.barcode}\t${v.call}\t${num(v.ct.orf1ab)}\t${num(v.ct.n)}\t${v.testedAt.toISOString()}\t${copyTextValue(v.lab)}\t${copyTextValue(fingerprint(v))}\t${copyTextValue(JSON.stringify(v.notes))}\t${copyTextValue(JSON.stringify(c))}\n`;
-        if (++rows >= chunkSize) await flush();
-      }
       if (columns === null) throw fileRefused({ zh: "文件是空的", en: "The file is empty" });
       await flush();
       await pending;

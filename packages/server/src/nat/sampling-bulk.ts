@@ -34,6 +34,7 @@ import { areaOf, isAreaKind, type AreaKind } from "@cordon/domain/zones/area";
 import { v7 as uuidv7 } from "uuid";
 import { recordAudit } from "../audit/audit.service.ts";
 import { copyTextValue } from "../db/csv.ts";
+import { lineBatches, type LineSource } from "../files/line-batches.ts";
 import { BULK_WORK_MEM, type Db, type Queryable } from "../db/db.ts";
 import { conflict, type RequestContext, requireActor } from "../http/context.ts";
 import { forbidden, notFound } from "../http/errors.ts";
@@ -202,7 +203,7 @@ function stageLine(
   text: string,
   line: number,
   index: Record<Column, number | undefined>,
-  round: { startsAt: number; now: number },
+  round: { startsAt: number; now: number; points: Set<string> },
   errors: LineError[],
 ): string | null {
   const c = cells(text);
@@ -275,7 +276,9 @@ function stageLine(
     bad = true;
   }
   const point = cell("sampling_point_id");
-  if (!UUID.test(point)) {
+  // A file names a few sampling points, each on many lines: each is checked once.
+  if (!round.points.has(point) && UUID.test(point)) round.points.add(point);
+  if (!round.points.has(point)) {
     errors.push(
       err(
         line,
@@ -601,7 +604,7 @@ export async function importSamplingRecords(
   db: Db,
   ctx: RequestContext,
   packs: readonly LoadedPack[],
-  lines: Iterable<string> | AsyncIterable<string>,
+  lines: LineSource,
   opts: SamplingBulkOptions,
 ): Promise<SamplingBulkSummary> {
   const t0 = performance.now();
@@ -623,7 +626,11 @@ export async function importSamplingRecords(
     writeSeconds: 0,
     seconds: 0,
   };
-  const window = { startsAt: new Date(round.startsAt).getTime(), now: ctx.now.getTime() };
+  const window = {
+    startsAt: new Date(round.startsAt).getTime(),
+    now: ctx.now.getTime(),
+    points: new Set<string>(),
+  };
   const lineErrors: LineError[] = [];
   let unnamed = 0;
   const batchId = uuidv7();
@@ -654,31 +661,32 @@ export async function importSamplingRecords(
         pending = tx.copyText("nat_sampling_in", STAGE_COLUMNS, chunk);
         pending.catch(() => {});
       };
-      for await (const raw of lines) {
-        lineNo++;
-        const l = raw.endsWith("\r") ? raw.slice(0, -1) : raw;
-        if (index === null) {
-          const h = header(l);
-          if (h.errors.length) {
-            lineErrors.push(...h.errors);
-            break;
+      file: for await (const batch of lineBatches(lines))
+        for (const raw of batch) {
+          lineNo++;
+          const l = raw.endsWith("\r") ? raw.slice(0, -1) : raw;
+          if (index === null) {
+            const h = header(l);
+            if (h.errors.length) {
+              lineErrors.push(...h.errors);
+              break file;
+            }
+            index = h.index as Record<Column, number | undefined>;
+            continue;
           }
-          index = h.index as Record<Column, number | undefined>;
-          continue;
+          if (!l.trim()) continue;
+          summary.read++;
+          const row = stageLine(l, lineNo, index, window, lineErrors);
+          // Only the first bad lines are named: the others are counted.
+          if (lineErrors.length > 2 * MAX_LINE_ERRORS) {
+            unnamed += lineErrors.length - MAX_LINE_ERRORS;
+            lineErrors.length = MAX_LINE_ERRORS;
+          }
+          if (row) {
+            text += row;
+            if (++rows >= chunkSize) await flush();
+          }
         }
-        if (!l.trim()) continue;
-        summary.read++;
-        const row = stageLine(l, lineNo, index, window, lineErrors);
-        // Only the first bad lines are named: the others are counted.
-        if (lineErrors.length > 2 * MAX_LINE_ERRORS) {
-          unnamed += lineErrors.length - MAX_LINE_ERRORS;
-          lineErrors.length = MAX_LINE_ERRORS;
-        }
-        if (row) {
-          text += row;
-          if (++rows >= chunkSize) await flush();
-        }
-      }
       if (index === null && !lineErrors.length)
         lineErrors.push(err(1, "header", "nat.file_empty", "文件是空的", "the file is empty"));
       await flush();
