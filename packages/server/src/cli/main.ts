@@ -7,6 +7,7 @@ import { buildApp } from "../http/app.ts";
 import { registerArrivalsCommand } from "./arrivals-command.ts";
 import { registerImportCommand } from "./import-command.ts";
 import { registerPolicyCommand } from "./policy-command.ts";
+import { registerTracingCommand } from "./tracing-command.ts";
 import { loadRegions } from "../regions/region-loader.ts";
 
 function int(name: string) {
@@ -99,5 +100,6 @@ program
 registerImportCommand(program);
 registerPolicyCommand(program);
 registerArrivalsCommand(program);
+registerTracingCommand(program);
 
 await program.parseAsync(process.argv);
