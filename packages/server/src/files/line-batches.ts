@@ -30,7 +30,9 @@ export async function* lineBatches(source: LineSource, size = 8192): AsyncGenera
  * The lines of a byte stream (UTF-8; a line break is LF, a CR before it is left to the reader), one
  * batch per chunk read. The last line needs no line break.
  */
-export async function* streamLineBatches(stream: AsyncIterable<Buffer | string>): AsyncGenerator<string[]> {
+export async function* streamLineBatches(
+  stream: AsyncIterable<Buffer | string> | Iterable<Buffer | string>,
+): AsyncGenerator<string[]> {
   const decoder = new StringDecoder("utf8");
   let rest = "";
   for await (const chunk of stream) {
