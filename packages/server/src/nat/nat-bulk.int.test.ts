@@ -166,6 +166,52 @@ for (const engine of testEngines()) {
       assert.deepEqual(await stored(), before);
     });
 
+    test("a file whose only fault is a person twice in it and one already sampled is refused when the swabs' key refuses them, both lines named; nothing stored", async () => {
+      const before = await stored();
+      const r = await upload([
+        byId("BK-0020", plain[1]!, 10), // 2
+        byDoc("BK-0020", plain[1]!, 10), // 3: twice in the file (by document this time)
+        byId("BK-0020", controlled[1]!, 10), // 4: already sampled this round (BK-0001)
+        byId("BK-0020", plain[2]!, 10), // 5
+      ]);
+      assert.equal(r.status, 422, JSON.stringify(r.json()));
+      assert.deepEqual(
+        (r.json().error.fields as { field: string; code: string }[]).map((f) => [f.field, f.code]),
+        [
+          ["rows[3].person_id", "nat.person_twice_in_file"],
+          ["rows[4].person_id", "nat.person_already_sampled"],
+        ],
+      );
+      assert.deepEqual(await stored(), before);
+    });
+
+    test("a swab or a result refers only to people, rounds and tubes that exist: one row or many, the statement is refused (foreign_key_violation) and nothing stored", async () => {
+      const before = await stored();
+      const refused = async (sql: string) =>
+        assert.rejects(t.db.query(sql), (e: { code?: string; message?: string }) => {
+          assert.equal(e.code, "23503", e.message);
+          return true;
+        });
+      const copy = (person: string, tube: string) =>
+        `INSERT INTO nat_swabs (person_id, round_id, tube_barcode, household_id, region_code, sampled_at, retest)
+         SELECT ${person}, round_id, ${tube}, household_id, region_code, sampled_at, true FROM nat_swabs`;
+      // Every swab again as a retest, one of them for a person who does not exist.
+      await refused(
+        copy(
+          `CASE WHEN tube_barcode = 'BK-0002' THEN '01900000-0000-7000-8000-000000000000'::uuid ELSE person_id END`,
+          "tube_barcode",
+        ),
+      );
+      await refused(
+        copy("person_id", `CASE WHEN tube_barcode = 'BK-0002' THEN 'NO-SUCH-TUBE' ELSE tube_barcode END`),
+      );
+      await refused(
+        `INSERT INTO nat_lab_results (barcode, id, result, tested_at, lab, received_at, outcome, fingerprint, notes, batch_id)
+         VALUES ('NO-SUCH-TUBE', gen_random_uuid(), 'negative', now(), 'x', now(), 'recorded', 'x', '[]', gen_random_uuid())`,
+      );
+      assert.deepEqual(await stored(), before);
+    });
+
     test("a result file with a Ct over the policy's 40 and a tube tested before its first swab is refused, naming both rows; nothing stored", async () => {
       const before = await stored();
       const r = await results([

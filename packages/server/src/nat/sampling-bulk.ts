@@ -35,7 +35,7 @@ import { v7 as uuidv7 } from "uuid";
 import { recordAudit } from "../audit/audit.service.ts";
 import { copyTextValue } from "../db/csv.ts";
 import { lineBatches, type LineSource } from "../files/line-batches.ts";
-import { BULK_WORK_MEM, type Db, type Queryable } from "../db/db.ts";
+import { BULK_WORK_MEM, type Db, type Queryable, sqlState } from "../db/db.ts";
 import { conflict, type RequestContext, requireActor } from "../http/context.ts";
 import { forbidden, notFound } from "../http/errors.ts";
 import { natPolicyAt } from "./nat-policy.ts";
@@ -371,48 +371,15 @@ const STAGE_COLUMNS = [
   "pool_size",
 ];
 
-/** The set-based checks: each kind of bad line, at most `limit` lines each, with what the message needs. */
-async function checkStaged(tx: Queryable, roundId: string, limit: number): Promise<LineError[]> {
+/**
+ * A person twice in the file (every line after their first) or already sampled this round. Both are
+ * what the swabs' primary key refuses, so a file is only searched for them when its insert of the swabs
+ * was refused that way, or when other lines are bad already (every bad line is named at once).
+ */
+async function duplicateErrors(tx: Queryable, roundId: string, limit: number): Promise<LineError[]> {
   const errors: LineError[] = [];
   const q = <T extends Record<string, unknown>>(sql: string, params: unknown[] = []) =>
     tx.query<T>(sql, params).then((r) => r.rows);
-
-  for (const r of await q<{ line: number; given: string | null; doc: string | null }>(
-    `SELECT line, given_id::text AS given, doc_number AS doc FROM nat_sampling_rows WHERE person_id IS NULL
-     ORDER BY line LIMIT ${limit}`,
-  ))
-    errors.push(
-      r.given
-        ? err(
-            r.line,
-            "person_id",
-            "nat.person_unknown",
-            `人员库中没有此人（${r.given}）`,
-            `no person ${r.given} in the registry`,
-          )
-        : err(
-            r.line,
-            "document_number",
-            "nat.person_unknown",
-            `人员库中没有证件号为 ${r.doc} 的人员，请先登记`,
-            `no person with document number ${r.doc} in the registry: register them first`,
-          ),
-    );
-
-  for (const r of await q<{ line: number; point: string }>(
-    `SELECT s.line, s.point_id::text AS point FROM nat_sampling_rows s
-     WHERE NOT EXISTS (SELECT 1 FROM nat_bulk_points p WHERE p.id = s.point_id) ORDER BY s.line LIMIT ${limit}`,
-  ))
-    errors.push(
-      err(
-        r.line,
-        "sampling_point_id",
-        "nat.point_unknown",
-        `没有采样点 ${r.point}`,
-        `no sampling point ${r.point}`,
-      ),
-    );
-
   // A person twice in the file: every line after their first.
   for (const r of await q<{ line: number; first: number }>(
     `SELECT s.line, d.first FROM nat_sampling_rows s
@@ -446,113 +413,166 @@ async function checkStaged(tx: Queryable, roundId: string, limit: number): Promi
       ),
     );
 
+  return errors;
+}
+
+/** The set-based checks: each kind of bad line, at most `limit` lines each, with what the message needs. */
+async function checkStaged(
+  tx: Queryable,
+  limit: number,
+  found: { unknownPoints: boolean; badTubes: boolean; badPools: boolean },
+): Promise<LineError[]> {
+  const errors: LineError[] = [];
+  const q = <T extends Record<string, unknown>>(sql: string, params: unknown[] = []) =>
+    tx.query<T>(sql, params).then((r) => r.rows);
+
+  for (const r of await q<{ line: number; given: string | null; doc: string | null }>(
+    `SELECT line, given_id::text AS given, doc_number AS doc FROM nat_sampling_rows WHERE person_id IS NULL
+     ORDER BY line LIMIT ${limit}`,
+  ))
+    errors.push(
+      r.given
+        ? err(
+            r.line,
+            "person_id",
+            "nat.person_unknown",
+            `人员库中没有此人（${r.given}）`,
+            `no person ${r.given} in the registry`,
+          )
+        : err(
+            r.line,
+            "document_number",
+            "nat.person_unknown",
+            `人员库中没有证件号为 ${r.doc} 的人员，请先登记`,
+            `no person with document number ${r.doc} in the registry: register them first`,
+          ),
+    );
+
+  if (found.unknownPoints)
+    for (const r of await q<{ line: number; point: string }>(
+      `SELECT s.line, s.point_id::text AS point FROM nat_sampling_rows s
+     WHERE NOT EXISTS (SELECT 1 FROM nat_bulk_points p WHERE p.id = s.point_id) ORDER BY s.line LIMIT ${limit}`,
+    ))
+      errors.push(
+        err(
+          r.line,
+          "sampling_point_id",
+          "nat.point_unknown",
+          `没有采样点 ${r.point}`,
+          `no sampling point ${r.point}`,
+        ),
+      );
+
   // Tubes: one size, one sampling point, at most its size (with what an open tube already holds), and a
   // barcode not sealed, not of another round, not an open tube of another size or kind.
-  for (const r of await q<{
-    line: number;
-    barcode: string;
-    sizes: number;
-    points: number;
-    n: number;
-    size: number;
-    stored: number;
-    sealed: boolean;
-    otherRound: boolean;
-    storedSize: number | null;
-    storedKind: string | null;
-  }>(
-    `SELECT s.line, s.barcode, t.sizes, t.points, t.n, t.size, t.stored, t.sealed, t.other_round AS "otherRound",
+  if (found.badTubes)
+    for (const r of await q<{
+      line: number;
+      barcode: string;
+      sizes: number;
+      points: number;
+      n: number;
+      size: number;
+      stored: number;
+      sealed: boolean;
+      otherRound: boolean;
+      storedSize: number | null;
+      storedKind: string | null;
+    }>(
+      `SELECT s.line, s.barcode, t.sizes, t.points, t.n, t.size, t.stored, t.sealed, t.other_round AS "otherRound",
        t.stored_size AS "storedSize", t.stored_kind AS "storedKind"
      FROM nat_bulk_tubes t JOIN nat_sampling_rows s ON s.barcode = t.barcode
      WHERE t.sizes > 1 OR t.points > 1 OR t.n + t.stored > t.size OR t.sealed OR t.other_round
        OR (t.stored_size IS NOT NULL AND (t.stored_size <> t.size OR t.stored_kind <> 'pool/screening'))
      ORDER BY s.line LIMIT ${limit}`,
-  )) {
-    const b = r.barcode;
-    if (r.sealed)
-      errors.push(
-        err(
-          r.line,
-          "barcode",
-          "nat.tube_sealed",
-          `试管 ${b} 已封管，不能再加入样本`,
-          `tube ${b} is sealed; no more swabs can be added`,
-        ),
-      );
-    else if (r.otherRound)
-      errors.push(
-        err(
-          r.line,
-          "barcode",
-          "nat.barcode_used",
-          `条码 ${b} 已用于另一轮次的试管`,
-          `barcode ${b} is already a tube of another round`,
-        ),
-      );
-    else if (r.sizes > 1)
-      errors.push(
-        err(
-          r.line,
-          "pool_size",
-          "nat.tube_mixed_sizes",
-          `试管 ${b} 在文件中有不同的混采数`,
-          `tube ${b} has different pool sizes in the file`,
-        ),
-      );
-    else if (r.points > 1)
-      errors.push(
-        err(
-          r.line,
-          "sampling_point_id",
-          "nat.tube_mixed_points",
-          `试管 ${b} 在文件中属于不同的采样点`,
-          `tube ${b} is at different sampling points in the file`,
-        ),
-      );
-    else if (r.storedSize !== null && (r.storedSize !== r.size || r.storedKind !== "pool/screening"))
-      errors.push(
-        err(
-          r.line,
-          "pool_size",
-          "nat.tube_size_differs",
-          `试管 ${b} 已在采样台开管（${r.storedSize}合1），与文件中的混采数 ${r.size} 不同`,
-          `tube ${b} was opened at a desk as ${r.storedSize}-in-1; the file says ${r.size}`,
-        ),
-      );
-    else
-      errors.push(
-        err(
-          r.line,
-          "barcode",
-          "nat.tube_over_size",
-          `试管 ${b} 为${r.size}合1，文件中有 ${r.n} 人${r.stored ? `（已存 ${r.stored} 人）` : ""}，超过容量`,
-          `tube ${b} is ${r.size}-in-1 and the file puts ${r.n} people in it${r.stored ? ` (${r.stored} stored already)` : ""}`,
-        ),
-      );
-  }
+    )) {
+      const b = r.barcode;
+      if (r.sealed)
+        errors.push(
+          err(
+            r.line,
+            "barcode",
+            "nat.tube_sealed",
+            `试管 ${b} 已封管，不能再加入样本`,
+            `tube ${b} is sealed; no more swabs can be added`,
+          ),
+        );
+      else if (r.otherRound)
+        errors.push(
+          err(
+            r.line,
+            "barcode",
+            "nat.barcode_used",
+            `条码 ${b} 已用于另一轮次的试管`,
+            `barcode ${b} is already a tube of another round`,
+          ),
+        );
+      else if (r.sizes > 1)
+        errors.push(
+          err(
+            r.line,
+            "pool_size",
+            "nat.tube_mixed_sizes",
+            `试管 ${b} 在文件中有不同的混采数`,
+            `tube ${b} has different pool sizes in the file`,
+          ),
+        );
+      else if (r.points > 1)
+        errors.push(
+          err(
+            r.line,
+            "sampling_point_id",
+            "nat.tube_mixed_points",
+            `试管 ${b} 在文件中属于不同的采样点`,
+            `tube ${b} is at different sampling points in the file`,
+          ),
+        );
+      else if (r.storedSize !== null && (r.storedSize !== r.size || r.storedKind !== "pool/screening"))
+        errors.push(
+          err(
+            r.line,
+            "pool_size",
+            "nat.tube_size_differs",
+            `试管 ${b} 已在采样台开管（${r.storedSize}合1），与文件中的混采数 ${r.size} 不同`,
+            `tube ${b} was opened at a desk as ${r.storedSize}-in-1; the file says ${r.size}`,
+          ),
+        );
+      else
+        errors.push(
+          err(
+            r.line,
+            "barcode",
+            "nat.tube_over_size",
+            `试管 ${b} 为${r.size}合1，文件中有 ${r.n} 人${r.stored ? `（已存 ${r.stored} 人）` : ""}，超过容量`,
+            `tube ${b} is ${r.size}-in-1 and the file puts ${r.n} people in it${r.stored ? ` (${r.stored} stored already)` : ""}`,
+          ),
+        );
+    }
 
   // Pool sizes: allowed by the policy at the sampling point, no bigger than the person's rule; a
-  // household-rule person in a single tube or a tube of their own household only.
-  for (const r of await q<{
-    line: number;
-    barcode: string;
-    size: number;
-    allowed: boolean;
-    max: number;
-    reason: Message;
-    householdTube: boolean;
-    sameHousehold: boolean;
-  }>(
-    `SELECT line, barcode, size, allowed, max, reason, household_tube AS "householdTube",
+  // household-rule person in a single tube or a tube of their own household only. Only the lines of
+  // the tubes the tube summary flagged (pool_bad) are looked at.
+  if (found.badPools)
+    for (const r of await q<{
+      line: number;
+      barcode: string;
+      size: number;
+      allowed: boolean;
+      max: number;
+      reason: Message;
+      householdTube: boolean;
+      sameHousehold: boolean;
+    }>(
+      `SELECT line, barcode, size, allowed, max, reason, household_tube AS "householdTube",
        same_household AS "sameHousehold" FROM (
        SELECT s.line, s.barcode, s.pool_size AS size, s.pool_size = ANY (p.allowed) AS allowed,
          CASE WHEN k.person_id IS NULL THEN r.plain ELSE r.key END AS max,
          CASE WHEN k.person_id IS NULL THEN r.reason ELSE r.key_reason END AS reason,
-         t.household_tube, t.households = 1 AND t.no_household = 0 AS same_household
+         t.household_tube, t.one_household AND t.no_household = 0 AS same_household
        FROM nat_sampling_rows s
        JOIN nat_bulk_points p ON p.id = s.point_id
        JOIN nat_bulk_rules r ON r.policy = p.policy AND r.region = s.region_code
-       JOIN nat_bulk_tubes t ON t.barcode = s.barcode
+       JOIN nat_bulk_tubes t ON t.barcode = s.barcode AND t.pool_bad
        LEFT JOIN (SELECT DISTINCT person_id FROM quarantine_placements WHERE status = 'placed') k
          ON k.person_id = s.person_id
      ) x
@@ -560,38 +580,38 @@ async function checkStaged(tx: Queryable, roundId: string, limit: number): Promi
        OR (max > 0 AND (size > max OR household_tube))
        OR (max = 0 AND size > 1 AND NOT same_household)
      ORDER BY line LIMIT ${limit}`,
-  )) {
-    if (!r.allowed)
-      errors.push(
-        err(
-          r.line,
-          "pool_size",
-          "nat.size_not_allowed",
-          `采样点所在地规则不允许 ${r.size}合1`,
-          `the policy at the sampling point does not allow ${r.size}-in-1 tubes`,
-        ),
-      );
-    else if (r.max === 0)
-      errors.push(
-        err(
-          r.line,
-          "pool_size",
-          "nat.household_mismatch",
-          `此人按“${r.reason.zh}”采样，试管 ${r.barcode}（${r.size}合1）中有其他户的人员或无户人员`,
-          `this person is sampled as "${r.reason.en}"; tube ${r.barcode} (${r.size}-in-1) holds people of another household or of none`,
-        ),
-      );
-    else
-      errors.push(
-        err(
-          r.line,
-          "pool_size",
-          "nat.pool_size_mismatch",
-          `此人按“${r.reason.zh}”采样，不能放入${r.householdTube ? "一户一管" : `${r.size}合1`}试管 ${r.barcode}`,
-          `this person is sampled as "${r.reason.en}"; they cannot go into ${r.householdTube ? "household" : `${r.size}-in-1`} tube ${r.barcode}`,
-        ),
-      );
-  }
+    )) {
+      if (!r.allowed)
+        errors.push(
+          err(
+            r.line,
+            "pool_size",
+            "nat.size_not_allowed",
+            `采样点所在地规则不允许 ${r.size}合1`,
+            `the policy at the sampling point does not allow ${r.size}-in-1 tubes`,
+          ),
+        );
+      else if (r.max === 0)
+        errors.push(
+          err(
+            r.line,
+            "pool_size",
+            "nat.household_mismatch",
+            `此人按“${r.reason.zh}”采样，试管 ${r.barcode}（${r.size}合1）中有其他户的人员或无户人员`,
+            `this person is sampled as "${r.reason.en}"; tube ${r.barcode} (${r.size}-in-1) holds people of another household or of none`,
+          ),
+        );
+      else
+        errors.push(
+          err(
+            r.line,
+            "pool_size",
+            "nat.pool_size_mismatch",
+            `此人按“${r.reason.zh}”采样，不能放入${r.householdTube ? "一户一管" : `${r.size}合1`}试管 ${r.barcode}`,
+            `this person is sampled as "${r.reason.en}"; they cannot go into ${r.householdTube ? "household" : `${r.size}-in-1`} tube ${r.barcode}`,
+          ),
+        );
+    }
   return errors;
 }
 
@@ -706,17 +726,24 @@ export async function importSamplingRecords(
         `CREATE TEMP TABLE nat_sampling_rows ON COMMIT DROP AS
          SELECT i.line, i.barcode, i.sampled_at, i.point_id, i.pool_size, i.given_id, i.doc_number,
            p.id AS person_id, p.current_region_code AS region_code, p.household_id
+         FROM nat_sampling_in i LEFT JOIN persons p ON p.id = i.given_id
+         WHERE i.given_id IS NOT NULL
+         UNION ALL
+         SELECT i.line, i.barcode, i.sampled_at, i.point_id, i.pool_size, i.given_id, i.doc_number,
+           p.id AS person_id, p.current_region_code AS region_code, p.household_id
          FROM nat_sampling_in i
-         LEFT JOIN person_documents d ON i.given_id IS NULL AND d.document_type = i.doc_type
-           AND d.document_number = i.doc_number
-         LEFT JOIN persons p ON p.id = coalesce(i.given_id, d.person_id)`,
+         LEFT JOIN person_documents d ON d.document_type = i.doc_type AND d.document_number = i.doc_number
+         LEFT JOIN persons p ON p.id = d.person_id
+         WHERE i.given_id IS NULL`,
       );
       await tx.exec("ANALYZE nat_sampling_rows");
       // The sampling points: each inside the caller's jurisdiction, each with the policy in force there.
+      // (The lines' sampling points were collected while the lines were read.)
+      const named = [...new Set([...window.points].map((p) => p.toLowerCase()))];
       const points = (
         await tx.query<{ id: string; regionCode: string }>(
-          `SELECT id, region_code AS "regionCode" FROM nat_sampling_points
-           WHERE id IN (SELECT DISTINCT point_id FROM nat_sampling_in)`,
+          `SELECT id, region_code AS "regionCode" FROM nat_sampling_points WHERE id = ANY ($1::uuid[])`,
+          [named],
         )
       ).rows;
       const outside = points.find((p) => !decideAccess(actor, "nat.sample", [p.regionCode]).allowed);
@@ -773,30 +800,61 @@ export async function importSamplingRecords(
            coalesce(t.round_id <> $1, false) AS other_round, t.size AS stored_size,
            t.mode || '/' || t.purpose AS stored_kind, t.barcode IS NOT NULL AS known
          FROM (
-           SELECT s.barcode, count(*)::int AS n, count(DISTINCT s.pool_size)::int AS sizes,
-             max(s.pool_size) AS size, count(DISTINCT s.point_id)::int AS points, min(s.point_id::text)::uuid AS point_id,
-             min(s.sampled_at) AS first_at, max(s.sampled_at) AS last_at,
-             bool_or(r.plain = 0 AND k.person_id IS NULL OR r.key = 0 AND k.person_id IS NOT NULL) AND max(s.pool_size) > 1
-               AS household_tube,
-             count(DISTINCT s.household_id)::int AS households, count(*) FILTER (WHERE s.household_id IS NULL)::int AS no_household,
-             min(s.household_id::text) AS household_key
-           FROM nat_sampling_rows s
-           LEFT JOIN nat_bulk_points p ON p.id = s.point_id
-           LEFT JOIN nat_bulk_rules r ON r.policy = p.policy AND r.region = s.region_code
-           LEFT JOIN (SELECT DISTINCT person_id FROM quarantine_placements WHERE status = 'placed') k
-             ON k.person_id = s.person_id
-           GROUP BY s.barcode
+           SELECT barcode, n, sizes, size, points, point_id, first_at, last_at, household_tube,
+             one_household, no_household, household_key,
+             -- A line of this tube breaks a pool rule (which one, and which lines, is looked up only then).
+             NOT all_allowed OR over_max OR (household_tube AND any_plain)
+               OR (any_household AND size > 1 AND NOT (one_household AND no_household = 0)) AS pool_bad
+           FROM (
+             SELECT s.barcode, count(*)::int AS n,
+               CASE WHEN min(s.pool_size) = max(s.pool_size) THEN 1 ELSE 2 END AS sizes,
+               max(s.pool_size) AS size,
+               CASE WHEN min(s.point_id::text) = max(s.point_id::text) THEN 1 ELSE 2 END AS points,
+               min(s.point_id::text)::uuid AS point_id,
+               min(s.sampled_at) AS first_at, max(s.sampled_at) AS last_at,
+               bool_or(m.max = 0) AND max(s.pool_size) > 1 AS household_tube,
+               coalesce(min(s.household_id::text) = max(s.household_id::text), true) AS one_household,
+               count(*) FILTER (WHERE s.household_id IS NULL)::int AS no_household,
+               min(s.household_id::text) AS household_key,
+               coalesce(bool_and(s.pool_size = ANY (p.allowed)), true) AS all_allowed,
+               coalesce(bool_or(m.max > 0 AND s.pool_size > m.max), false) AS over_max,
+               coalesce(bool_or(m.max > 0), false) AS any_plain,
+               coalesce(bool_or(m.max = 0), false) AS any_household
+             FROM nat_sampling_rows s
+             LEFT JOIN nat_bulk_points p ON p.id = s.point_id
+             LEFT JOIN nat_bulk_rules r ON r.policy = p.policy AND r.region = s.region_code
+             LEFT JOIN (SELECT DISTINCT person_id FROM quarantine_placements WHERE status = 'placed') k
+               ON k.person_id = s.person_id
+             CROSS JOIN LATERAL (SELECT CASE WHEN k.person_id IS NULL THEN r.plain ELSE r.key END AS max) m
+             GROUP BY s.barcode
+           ) g
          ) f
          LEFT JOIN nat_tubes t ON t.barcode = f.barcode
          LEFT JOIN LATERAL (SELECT count(*)::int AS stored FROM nat_swabs w WHERE w.tube_barcode = t.barcode) c
            ON t.barcode IS NOT NULL`,
         [round.id],
       );
-      const found = await checkStaged(tx, round.id, MAX_LINE_ERRORS);
+      const flags = (
+        await tx.query<{ badTubes: boolean; badPools: boolean }>(
+          `SELECT coalesce(bool_or(sizes > 1 OR points > 1 OR n + stored > size OR sealed OR other_round
+               OR (stored_size IS NOT NULL AND (stored_size <> size OR stored_kind <> 'pool/screening'))), false) AS "badTubes",
+             coalesce(bool_or(pool_bad), false) AS "badPools"
+           FROM nat_bulk_tubes`,
+        )
+      ).rows[0]!;
+      lineErrors.push(
+        ...(await checkStaged(tx, MAX_LINE_ERRORS, {
+          ...flags,
+          unknownPoints: points.length < named.length,
+        })),
+      );
+      // With other bad lines, the people twice or already sampled are named with them.
+      if (lineErrors.length) {
+        lineErrors.push(...(await duplicateErrors(tx, round.id, MAX_LINE_ERRORS)));
+        throw ROLLBACK;
+      }
       const tc = performance.now();
       summary.checkSeconds = (tc - ts) / 1000;
-      lineErrors.push(...found);
-      if (lineErrors.length) throw ROLLBACK;
 
       // Write: new tubes sealed at their last swab, open ones completed and sealed, then the swabs.
       const by = actor.userId;
@@ -818,13 +876,25 @@ export async function importSamplingRecords(
           [by],
         )
       ).rowCount;
-      summary.swabs = (
-        await tx.query(
-          `INSERT INTO nat_swabs (person_id, round_id, tube_barcode, household_id, region_code, sampled_at, sampled_by, retest)
-           SELECT person_id, $1, barcode, household_id, region_code, sampled_at, $2, false FROM nat_sampling_rows`,
-          [round.id, by],
-        )
-      ).rowCount;
+      // The swabs: the primary key (a person once a round) refuses a person twice in the file or already
+      // sampled; then, and only then, those lines are looked for and named.
+      await tx.exec("SAVEPOINT nat_swabs_insert");
+      try {
+        summary.swabs = (
+          await tx.query(
+            `INSERT INTO nat_swabs (person_id, round_id, tube_barcode, household_id, region_code, sampled_at, sampled_by, retest)
+             SELECT person_id, $1, barcode, household_id, region_code, sampled_at, $2, false FROM nat_sampling_rows`,
+            [round.id, by],
+          )
+        ).rowCount;
+      } catch (e) {
+        if (sqlState(e) !== "23505") throw e;
+        await tx.exec("ROLLBACK TO SAVEPOINT nat_swabs_insert");
+        const twice = await duplicateErrors(tx, round.id, MAX_LINE_ERRORS);
+        if (!twice.length) throw e;
+        lineErrors.push(...twice);
+        throw ROLLBACK;
+      }
       await recordAudit(tx, ctx, {
         action: "nat.sampling_import",
         entityType: "nat_sampling_batch",
