@@ -5,6 +5,7 @@
 import { z } from "zod";
 import { natPolicySchema } from "../nat/policy.ts";
 import { regionLevel } from "../regions/region-code.ts";
+import { tracingPolicySchema } from "../tracing/policy.ts";
 import { AREA_KINDS, type AreaKind } from "../zones/area.ts";
 
 export type Category =
@@ -226,6 +227,11 @@ export const packSchema = z.strictObject({
    * figures, `DEFAULT_NAT_POLICY` in packages/domain/src/nat/policy.ts.
    */
   nat: natPolicySchema.optional(),
+  /**
+   * The case investigation and contact tracing numbers and rules the pack sets (docs/capabilities/tracing-rules.md);
+   * absent = the national figures, `DEFAULT_TRACING_POLICY` in packages/domain/src/tracing/policy.ts.
+   */
+  tracing: tracingPolicySchema.optional(),
 });
 
 export type Pack = z.infer<typeof packSchema>;
