@@ -21,7 +21,8 @@
  * person by document number, the others by id.
  */
 import { spawnSync } from "node:child_process";
-import { createReadStream, mkdirSync, rmSync, statSync } from "node:fs";
+import { once } from "node:events";
+import { createReadStream, createWriteStream, mkdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -57,6 +58,8 @@ export interface NatRoundResult {
   people: number;
   tubes: { pools: number; singles: number };
   sampling: SamplingBulkSummary & { swabsPerSecond: number; fileMegabytes: number };
+  /** Round 2: the same records as one file per sampling point, `concurrency` imports at a time. */
+  perPoint: { files: number; concurrency: number; swabs: number; seconds: number; swabsPerSecond: number };
   results: {
     rows: number;
     positivePools: number;
@@ -148,7 +151,47 @@ async function settle(b: BenchDb): Promise<void> {
 /** A file's lines in batches, as the import routes read an upload. */
 const fileLines = (file: string) => streamLineBatches(createReadStream(file, { highWaterMark: 1 << 20 }));
 
-export async function benchNatRound(b: BenchDb, people: number, seed: number): Promise<NatRoundResult> {
+/**
+ * Round 2's files (not timed): round 1's lines grouped by sampling point (a file each), the barcodes
+ * renamed (P… → Q…, S… → T…) and the sampling a day later.
+ */
+async function splitByPoint(samplingFile: string, dir: string): Promise<string[]> {
+  const out = new Map<
+    string,
+    { path: string; text: string[]; stream: ReturnType<typeof createWriteStream> }
+  >();
+  for await (const batch of fileLines(samplingFile)) {
+    for (const line of batch) {
+      const c = line.split(",");
+      const point = c[4]!;
+      let f = out.get(point);
+      if (!f) {
+        const path = join(dir, `nat-point-${out.size}-${process.pid}.csv`);
+        f = { path, text: [], stream: createWriteStream(path) };
+        out.set(point, f);
+      }
+      c[0] = (c[0]!.startsWith("P") ? "Q" : "T") + c[0]!.slice(1);
+      c[3] = c[3]!.replace("2022-04-10T", "2022-04-11T");
+      f.text.push(c.join(","));
+      if (f.text.length >= 10_000) {
+        if (!f.stream.write(f.text.join("\n") + "\n")) await once(f.stream, "drain");
+        f.text = [];
+      }
+    }
+  }
+  for (const f of out.values()) {
+    f.stream.end(f.text.join("\n") + "\n");
+    await once(f.stream, "finish");
+  }
+  return [...out.values()].map((f) => f.path);
+}
+
+export async function benchNatRound(
+  b: BenchDb,
+  people: number,
+  seed: number,
+  concurrency = 2,
+): Promise<NatRoundResult> {
   process.stderr.write(`setting up ${people} people ...\n`);
   const ts = performance.now();
   const r = spawnSync(
@@ -219,7 +262,7 @@ export async function benchNatRound(b: BenchDb, people: number, seed: number): P
     `SELECT barcode || ',' || CASE WHEN barcode LIKE 'P%' AND substr(barcode, 2)::int % 1000 = 500 THEN 'positive,28.4,27.1'
          ELSE 'negative,,' END || ',' || to_char(timestamptz '${new Date(START + 11.5 * HOUR).toISOString()}', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
          || ',' || CASE WHEN substr(barcode, 2)::int % 2 = 0 THEN '银川市第一人民医院PCR实验室' ELSE '宁夏医科大学总医院检验科' END
-       FROM nat_tubes ORDER BY barcode`,
+       FROM nat_tubes WHERE round_id = '${roundId}' ORDER BY barcode`,
     resultsFile,
   );
   const resultsBytes = statSync(resultsFile).size;
@@ -242,19 +285,68 @@ export async function benchNatRound(b: BenchDb, people: number, seed: number): P
   const t2 = performance.now();
   const recall = await campaignRecall(b.db, ctx, packs, campaignId);
   const t3 = performance.now();
-  const mem = rss.stop();
   process.stderr.write(
     `results: ${batch.recorded} recorded, ${batch.recalled} recalled, ${((t3 - t1) / 1000).toFixed(1)} s to the recall lists\n`,
   );
   if (recall.people !== positivePools * 10)
     throw new Error(`recall lists: ${recall.people} people, expected ${positivePools * 10}`);
 
+  // Round 2 (the next day): the same people's records as the sampling points upload them — one file per
+  // point (not timed: written from the round-1 file, new barcodes, dates a day later), uploaded
+  // `concurrency` at a time, each file its own import (all or nothing per file), as the points' uploads
+  // reach the server side by side.
+  const round2 = (
+    await b.db.query<{ id: string }>(`SELECT id FROM nat_rounds WHERE campaign_id = $1 AND number = 2`, [
+      campaignId,
+    ])
+  ).rows[0]!.id;
+  const pointFiles = await splitByPoint(samplingFile, dir);
+  await settle(b);
+  const t4 = performance.now();
+  const perFile: SamplingBulkSummary[] = [];
+  const queue = [...pointFiles];
+  const ctx2 = systemContext(new Date(UPLOAD + 24 * HOUR));
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      for (let f = queue.shift(); f !== undefined; f = queue.shift()) {
+        const file = f;
+        const s2 = await importSamplingRecords(
+          b.db,
+          ctx2,
+          packs,
+          (async function* () {
+            yield ["barcode,person_id,document_number,sampled_at,sampling_point_id,pool_size"];
+            yield* fileLines(file);
+          })(),
+          { roundId: round2, fileName: "bench-point" },
+        );
+        if (!s2.stored) throw new Error(`round 2 refused: ${JSON.stringify(s2.errors.slice(0, 5))}`);
+        perFile.push(s2);
+      }
+    }),
+  );
+  const perPointSeconds = (performance.now() - t4) / 1000;
+  const mem = rss.stop();
+  const perPointSwabs = perFile.reduce((n, x) => n + x.swabs, 0);
+  for (const f of pointFiles) rmSync(f, { force: true });
+  process.stderr.write(
+    `round 2: ${perPointSwabs} swabs from ${pointFiles.length} point files, ${concurrency} at a time, ${perPointSeconds.toFixed(1)} s\n`,
+  );
+  if (perPointSwabs !== sampling.swabs) throw new Error(`round 2 stored ${perPointSwabs} swabs`);
+
   // Baseline: the rows as stored, COPYed into scratch tables with the same indexes.
   const copies: number[] = [];
   let megabytes = 0;
   for (const table of ["nat_tubes", "nat_swabs", "nat_lab_results"]) {
     const file = join(dir, `${table}-${process.pid}.copy`);
-    await copyOutToFile(b.url, `SELECT * FROM ${table}`, file);
+    // Round 1's rows: what the single file and the result file wrote.
+    await copyOutToFile(
+      b.url,
+      table === "nat_lab_results"
+        ? `SELECT * FROM ${table}`
+        : `SELECT * FROM ${table} WHERE round_id = '${roundId}'`,
+      file,
+    );
     megabytes += statSync(file).size / 2 ** 20;
     await b.db.exec(
       `DROP TABLE IF EXISTS bench_${table};
@@ -276,6 +368,13 @@ export async function benchNatRound(b: BenchDb, people: number, seed: number): P
       ...sampling,
       swabsPerSecond: sampling.swabs / sampling.seconds,
       fileMegabytes: samplingBytes / 2 ** 20,
+    },
+    perPoint: {
+      files: pointFiles.length,
+      concurrency,
+      swabs: perPointSwabs,
+      seconds: perPointSeconds,
+      swabsPerSecond: perPointSwabs / perPointSeconds,
     },
     results: {
       rows: batch.received,
@@ -309,6 +408,7 @@ export function printNatRound(r: NatRoundResult): string {
     `round: ${r.people} people, ${r.tubes.pools} pools of 10 + ${r.tubes.singles} single tubes (setup, not timed: ${r.setupSeconds.toFixed(0)} s)`,
     `plain COPY of the same rows (same indexes): tubes ${r.copy.tubesSeconds.toFixed(1)} s, swabs ${r.copy.swabsSeconds.toFixed(1)} s, results ${r.copy.resultsSeconds.toFixed(1)} s (${r.copy.megabytes.toFixed(0)} MiB)`,
     `sampling import (${s.fileMegabytes.toFixed(0)} MiB file; stage ${s.stageSeconds.toFixed(1)} s, checks ${s.checkSeconds.toFixed(1)} s, write + commit ${s.writeSeconds.toFixed(1)} s): ${s.seconds.toFixed(1)} s, ${Math.round(s.swabsPerSecond)} swabs/s (target ≥ 50,000); ratio to COPY of tubes + swabs ${r.ratio.sampling.toFixed(2)}`,
+    `sampling as the points' files (round 2): ${r.perPoint.files} files, ${r.perPoint.concurrency} at a time: ${r.perPoint.seconds.toFixed(1)} s, ${Math.round(r.perPoint.swabsPerSecond)} swabs/s (target ≥ 50,000); ratio to COPY of tubes + swabs ${(r.perPoint.seconds / (r.copy.tubesSeconds + r.copy.swabsSeconds)).toFixed(2)}`,
     `results (${x.rows} rows, ${x.positivePools} positive pools; stage ${x.timings.stageSeconds.toFixed(1)} s, outcomes + checks ${x.timings.checkSeconds.toFixed(1)} s, write + effects + commit ${x.timings.writeSeconds.toFixed(1)} s) ${x.importSeconds.toFixed(1)} s + recall lists ${x.recallSeconds.toFixed(2)} s = ${x.seconds.toFixed(1)} s (target ≤ 60 s); ${x.testsClosed} tests closed, ${x.recallPeople} people in ${x.recallGroups} community groups; ratio to COPY of the result rows ${r.ratio.results.toFixed(2)}`,
     `peak RSS: sampled ${mib(r.peakRssBytes)}, kernel maxrss ${mib(r.maxRssBytes)} (target ≤ 2 GiB)`,
   ].join("\n");

@@ -865,7 +865,8 @@ export async function importSamplingRecords(
            SELECT t.barcode, $1, t.point_id, p.region_code, t.size,
              CASE WHEN t.household_tube THEN 'household' ELSE 'pool' END, 'screening',
              CASE WHEN t.household_tube THEN t.household_key END, t.first_at, $2, t.last_at, $2
-           FROM nat_bulk_tubes t JOIN nat_bulk_points p ON p.id = t.point_id WHERE NOT t.known`,
+           FROM nat_bulk_tubes t JOIN nat_bulk_points p ON p.id = t.point_id WHERE NOT t.known
+           ORDER BY t.barcode`,
           [round.id, by],
         )
       ).rowCount;
