@@ -81,6 +81,16 @@ const parsedDates = new Map<string, number | null>();
 
 function parseUncached(s: string): number | null {
   if (!INSTANT.test(s)) return null;
+  // Date.parse rolls "2022-02-30" over to 2 March; a day the month does not have is not a date.
+  const month = Number(s.slice(5, 7));
+  const day = Number(s.slice(8, 10));
+  if (
+    month < 1 ||
+    month > 12 ||
+    day < 1 ||
+    day > new Date(Date.UTC(Number(s.slice(0, 4)), month, 0)).getUTCDate()
+  )
+    return null;
   const full = s.length === 10 ? `${s}T00:00:00+08:00` : /(Z|[+-]\d{2}:\d{2})$/.test(s) ? s : `${s}+08:00`;
   const ms = Date.parse(full);
   return Number.isNaN(ms) ? null : ms;

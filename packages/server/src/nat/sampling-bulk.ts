@@ -78,6 +78,8 @@ const DOCUMENT_TYPES: Record<string, string> = {
   台湾居民来往大陆通行证: "tw_permit",
 };
 
+/** An ISO 8601 time ending in Z or an offset (parseInstant has checked the rest). */
+const ZONED = /(?:Z|[+-]\d{2}:\d{2})$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Bad lines named at most (the count says how many there were). */
@@ -251,7 +253,11 @@ function stageLine(
     );
     bad = true;
   }
-  const at = parseInstant(cell("sampled_at").replace(/^(\d{4}-\d{2}-\d{2}) (?=\d{2}:\d{2})/, "$1T"));
+  // Spreadsheets write "2022-04-10 15:00" (a space, not ISO's T): the same instant.
+  const rawAt = cell("sampled_at");
+  const iso =
+    rawAt.charCodeAt(10) === 32 ? rawAt.replace(/^(\d{4}-\d{2}-\d{2}) (?=\d{2}:\d{2})/, "$1T") : rawAt;
+  const at = parseInstant(iso);
   if (at === null) {
     errors.push(
       err(
@@ -304,7 +310,9 @@ function stageLine(
     bad = true;
   }
   if (bad) return null;
-  return `${line}\t${barcode}\t${personId || "\\N"}\t${docNumber ? docType : "\\N"}\t${docNumber ? copyTextValue(docNumber) : "\\N"}\t${new Date(at!).toISOString()}\t${point.toLowerCase()}\t${size}\n`;
+  // A time with its zone is staged as written (the server reads ISO 8601 the same); without, as UTC.
+  const stagedAt = ZONED.test(iso) ? iso : new Date(at!).toISOString();
+  return `${line}\t${barcode}\t${personId || "\\N"}\t${docNumber ? docType : "\\N"}\t${docNumber ? copyTextValue(docNumber) : "\\N"}\t${stagedAt}\t${point.toLowerCase()}\t${size}\n`;
 }
 
 const prefix = (line: number, m: Message): Message => ({
