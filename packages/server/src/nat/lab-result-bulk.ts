@@ -205,6 +205,8 @@ export async function importLabResultsBulk(
         `CREATE TEMP TABLE nat_lab_dup ON COMMIT DROP AS
          SELECT barcode, min(line) AS first FROM nat_lab_in GROUP BY barcode HAVING count(*) > 1`,
       );
+      // Known to be small (usually empty): without its size the planner hashed the whole file against it.
+      await tx.exec("ANALYZE nat_lab_dup");
       await tx.query(
         `CREATE TEMP TABLE nat_lab_rows ON COMMIT DROP AS
          SELECT i.*, t.barcode IS NOT NULL AS known, t.region_code, t.round_id, t.opened_at, t.size,

@@ -424,6 +424,14 @@ async function duplicateErrors(tx: Queryable, roundId: string, limit: number): P
   return errors;
 }
 
+/**
+ * A tube (`t`, a nat_bulk_tubes row) one of whose lines breaks a pool rule: a size the policy at its point
+ * does not allow, bigger than a member's rule, a household tube holding someone sampled by the plain
+ * rule, or someone sampled one tube per household in a shared tube of several households.
+ */
+const POOL_BAD = `(NOT t.all_allowed OR t.over_max OR (t.household_tube AND t.any_plain)
+  OR (t.any_household AND t.size > 1 AND NOT (t.one_household AND t.no_household = 0)))`;
+
 /** The set-based checks: each kind of bad line, at most `limit` lines each, with what the message needs. */
 async function checkStaged(
   tx: Queryable,
@@ -580,7 +588,7 @@ async function checkStaged(
        FROM nat_sampling_rows s
        JOIN nat_bulk_points p ON p.id = s.point_id
        JOIN nat_bulk_rules r ON r.policy = p.policy AND r.region = s.region_code
-       JOIN nat_bulk_tubes t ON t.barcode = s.barcode AND t.pool_bad
+       JOIN nat_bulk_tubes t ON t.barcode = s.barcode AND ${POOL_BAD}
        LEFT JOIN (SELECT DISTINCT person_id FROM quarantine_placements WHERE status = 'placed') k
          ON k.person_id = s.person_id
      ) x
@@ -734,15 +742,10 @@ export async function importSamplingRecords(
         `CREATE TEMP TABLE nat_sampling_rows ON COMMIT DROP AS
          SELECT i.line, i.barcode, i.sampled_at, i.point_id, i.pool_size, i.given_id, i.doc_number,
            p.id AS person_id, p.current_region_code AS region_code, p.household_id
-         FROM nat_sampling_in i LEFT JOIN persons p ON p.id = i.given_id
-         WHERE i.given_id IS NOT NULL
-         UNION ALL
-         SELECT i.line, i.barcode, i.sampled_at, i.point_id, i.pool_size, i.given_id, i.doc_number,
-           p.id AS person_id, p.current_region_code AS region_code, p.household_id
          FROM nat_sampling_in i
-         LEFT JOIN person_documents d ON d.document_type = i.doc_type AND d.document_number = i.doc_number
-         LEFT JOIN persons p ON p.id = d.person_id
-         WHERE i.given_id IS NULL`,
+         LEFT JOIN person_documents d ON i.given_id IS NULL AND d.document_type = i.doc_type
+           AND d.document_number = i.doc_number
+         LEFT JOIN persons p ON p.id = coalesce(i.given_id, d.person_id)`,
       );
       await tx.exec("ANALYZE nat_sampling_rows");
       // The sampling points: each inside the caller's jurisdiction, each with the policy in force there.
@@ -765,11 +768,12 @@ export async function importSamplingRecords(
       });
       await tx.exec(
         `CREATE TEMP TABLE nat_bulk_points (id uuid PRIMARY KEY, region_code text COLLATE "C", policy integer,
-           allowed integer[]) ON COMMIT DROP`,
+           allowed integer[], n integer) ON COMMIT DROP`,
       );
       if (pointPolicy.length)
         await tx.query(
-          `INSERT INTO nat_bulk_points SELECT id, r, p, a::int[] FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[]) AS x(id, r, p, a)`,
+          `INSERT INTO nat_bulk_points SELECT id, r, p, a::int[], n
+           FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[]) WITH ORDINALITY AS x(id, r, p, a, n)`,
           [
             pointPolicy.map((p) => p.id),
             pointPolicy.map((p) => p.regionCode),
@@ -808,22 +812,17 @@ export async function importSamplingRecords(
            coalesce(t.round_id <> $1, false) AS other_round, t.size AS stored_size,
            t.mode || '/' || t.purpose AS stored_kind, t.barcode IS NOT NULL AS known
          FROM (
-           SELECT barcode, n, sizes, size, points, point_id, first_at, last_at, household_tube,
-             one_household, no_household, household_key,
-             -- A line of this tube breaks a pool rule (which one, and which lines, is looked up only then).
-             NOT all_allowed OR over_max OR (household_tube AND any_plain)
-               OR (any_household AND size > 1 AND NOT (one_household AND no_household = 0)) AS pool_bad
+           -- Per tube, from cheap aggregates (whole numbers, times, booleans): a sampling point is its
+           -- number in nat_bulk_points; the households are looked at below, for the few tubes that need it.
+           SELECT g.barcode, g.n, CASE WHEN g.min_size = g.size THEN 1 ELSE 2 END AS sizes, g.size,
+             CASE WHEN g.min_point = g.max_point THEN 1 ELSE 2 END AS points, bp.id AS point_id,
+             g.first_at, g.last_at, g.any_household AND g.size > 1 AS household_tube,
+             true AS one_household, 0 AS no_household, NULL::text AS household_key,
+             g.all_allowed, g.over_max, g.any_plain, g.any_household
            FROM (
-             SELECT s.barcode, count(*)::int AS n,
-               CASE WHEN min(s.pool_size) = max(s.pool_size) THEN 1 ELSE 2 END AS sizes,
-               max(s.pool_size) AS size,
-               CASE WHEN min(s.point_id::text) = max(s.point_id::text) THEN 1 ELSE 2 END AS points,
-               min(s.point_id::text)::uuid AS point_id,
+             SELECT s.barcode, count(*)::int AS n, min(s.pool_size) AS min_size, max(s.pool_size) AS size,
+               min(p.n) AS min_point, max(p.n) AS max_point,
                min(s.sampled_at) AS first_at, max(s.sampled_at) AS last_at,
-               bool_or(m.max = 0) AND max(s.pool_size) > 1 AS household_tube,
-               coalesce(min(s.household_id::text) = max(s.household_id::text), true) AS one_household,
-               count(*) FILTER (WHERE s.household_id IS NULL)::int AS no_household,
-               min(s.household_id::text) AS household_key,
                coalesce(bool_and(s.pool_size = ANY (p.allowed)), true) AS all_allowed,
                coalesce(bool_or(m.max > 0 AND s.pool_size > m.max), false) AS over_max,
                coalesce(bool_or(m.max > 0), false) AS any_plain,
@@ -836,18 +835,29 @@ export async function importSamplingRecords(
              CROSS JOIN LATERAL (SELECT CASE WHEN k.person_id IS NULL THEN r.plain ELSE r.key END AS max) m
              GROUP BY s.barcode
            ) g
+           LEFT JOIN nat_bulk_points bp ON bp.n = g.min_point
          ) f
          LEFT JOIN nat_tubes t ON t.barcode = f.barcode
          LEFT JOIN LATERAL (SELECT count(*)::int AS stored FROM nat_swabs w WHERE w.tube_barcode = t.barcode) c
            ON t.barcode IS NOT NULL`,
         [round.id],
       );
+      // The households of the tubes holding someone sampled one tube per household (sealed zones: few).
+      await tx.exec(
+        `UPDATE nat_bulk_tubes t SET one_household = h.one, no_household = h.none, household_key = h.key
+         FROM (SELECT s.barcode, coalesce(min(s.household_id::text) = max(s.household_id::text), true) AS one,
+                 count(*) FILTER (WHERE s.household_id IS NULL)::int AS none, min(s.household_id::text) AS key
+               FROM nat_sampling_rows s
+               WHERE s.barcode IN (SELECT barcode FROM nat_bulk_tubes WHERE any_household)
+               GROUP BY s.barcode) h
+         WHERE t.barcode = h.barcode`,
+      );
       const flags = (
         await tx.query<{ badTubes: boolean; badPools: boolean }>(
           `SELECT coalesce(bool_or(sizes > 1 OR points > 1 OR n + stored > size OR sealed OR other_round
                OR (stored_size IS NOT NULL AND (stored_size <> size OR stored_kind <> 'pool/screening'))), false) AS "badTubes",
-             coalesce(bool_or(pool_bad), false) AS "badPools"
-           FROM nat_bulk_tubes`,
+             coalesce(bool_or(${POOL_BAD}), false) AS "badPools"
+           FROM nat_bulk_tubes t`,
         )
       ).rows[0]!;
       lineErrors.push(
