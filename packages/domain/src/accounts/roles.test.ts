@@ -27,6 +27,19 @@ describe("access: role and jurisdiction", () => {
     assert.equal(decideAccess(citizen, "people.read", ["530302001002"]).allowed, false);
   });
 
+  test("investigators and the command investigate cases; grid workers only read them", () => {
+    const can = (role: Actor["role"], p: "tracing.investigate" | "tracing.view") =>
+      decideAccess({ ...gridWorker, role }, p, ["530302001002"]).allowed;
+    assert.deepEqual(
+      ROLES.filter((r) => can(r, "tracing.investigate")),
+      ["administrator", "command", "investigator"],
+    );
+    assert.deepEqual(
+      ROLES.filter((r) => can(r, "tracing.view")),
+      ["administrator", "command", "investigator", "grid_worker"],
+    );
+  });
+
   test("only administrators manage users", () => {
     for (const role of ROLES) {
       const d = decideAccess({ ...gridWorker, role, jurisdiction: "000000" }, "users.manage", []);

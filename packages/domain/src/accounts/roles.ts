@@ -68,7 +68,14 @@ export type Permission =
   /** Send a lab's results for tubes (JSON or the lab's CSV file). */
   | "nat.lab"
   /** Register sampling points, open screening campaigns, plan a round. */
-  | "nat.manage";
+  | "nat.manage"
+  /**
+   * Case investigation (流调): make cases (by hand or from a positive result), record milestones and
+   * exposures, classify contacts, record their verify–transfer–test–isolate steps.
+   */
+  | "tracing.investigate"
+  /** Read cases, their investigation clocks, contacts and loops, and the escalations. */
+  | "tracing.view";
 
 const ALL: Permission[] = [
   "people.read",
@@ -87,6 +94,8 @@ const ALL: Permission[] = [
   "nat.sample",
   "nat.lab",
   "nat.manage",
+  "tracing.investigate",
+  "tracing.view",
 ];
 
 /** The permission matrix. Citizens see only their own record, through `self` routes, not these. */
@@ -108,8 +117,17 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     "nat.sample",
     "nat.lab",
     "nat.manage",
+    "tracing.investigate",
+    "tracing.view",
   ],
-  investigator: ["people.read", "people.pii", "people.write", "regions.read"],
+  investigator: [
+    "people.read",
+    "people.pii",
+    "people.write",
+    "regions.read",
+    "tracing.investigate",
+    "tracing.view",
+  ],
   // Grid workers place people in home quarantine and record their reports (居家隔离 in the community),
   // and register people at the community's sampling desks (扫码登记: scanning codes into tubes).
   grid_worker: [
@@ -120,6 +138,7 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     "regions.read",
     "quarantine.place",
     "nat.sample",
+    "tracing.view",
   ],
   quarantine_staff: ["people.read", "people.pii", "regions.read", "quarantine.rooms", "quarantine.place"],
   lab: ["people.read", "regions.read", "nat.lab"],

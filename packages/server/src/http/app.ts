@@ -30,6 +30,7 @@ import { healthReportRoutes } from "../quarantine/health-report.routes.ts";
 import { quarantinePlacementRoutes } from "../quarantine/placement.routes.ts";
 import { quarantineSiteRoutes } from "../quarantine/site.routes.ts";
 import { regionRoutes } from "../regions/region.routes.ts";
+import { tracingRoutes } from "../tracing/tracing.routes.ts";
 import { areaRoutes } from "../zones/area.routes.ts";
 import { areaTransitionRoutes } from "../zones/area-transition.routes.ts";
 import type { RequestContext } from "./context.ts";
@@ -180,6 +181,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(healthReportRoutes, deps);
   await app.register(certificateRoutes, deps);
   await app.register(natRoutes, deps);
+  await app.register(tracingRoutes, deps);
 
   const webDist = opts.webDist === undefined ? WEB_DIST : opts.webDist;
   if (webDist && existsSync(webDist)) {

@@ -296,6 +296,8 @@ export const en: Messages = {
       nat_tube: "Sample tube",
       nat_lab_batch: "Lab result batch",
       nat_sampling_batch: "Sampling record batch",
+      tracing_case: "Case",
+      tracing_contact: "Contact",
     },
     actions: {
       auth: {
@@ -371,6 +373,15 @@ export const en: Messages = {
         lab_results: "Lab results received",
         lab_import: "Lab result file imported",
         sampling_import: "Sampling record file imported",
+      },
+      tracing: {
+        case_create: "Case created",
+        case_from_candidate: "Positive result made a case",
+        case_classify: "Case reclassified",
+        milestone: "Investigation milestone",
+        exposure: "Exposure recorded",
+        contacts_classify: "Contacts classified",
+        contact_step: "Contact loop step",
       },
     },
   },

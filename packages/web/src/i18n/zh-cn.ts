@@ -287,6 +287,8 @@ export const zhCN = {
       nat_tube: "采样管",
       nat_lab_batch: "检测结果批次",
       nat_sampling_batch: "采样记录批次",
+      tracing_case: "病例",
+      tracing_contact: "接触者",
     },
     actions: {
       auth: {
@@ -362,6 +364,15 @@ export const zhCN = {
         lab_results: "接收检测结果",
         lab_import: "导入检测结果文件",
         sampling_import: "导入采样记录文件",
+      },
+      tracing: {
+        case_create: "登记病例",
+        case_from_candidate: "阳性结果转为病例",
+        case_classify: "订正病例分类",
+        milestone: "流调节点",
+        exposure: "登记暴露",
+        contacts_classify: "判定接触者",
+        contact_step: "核转检隔",
       },
     },
   },
