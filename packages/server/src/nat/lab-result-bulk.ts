@@ -47,6 +47,8 @@ export const LIST_ALL_OUTCOMES = 10_000;
 export interface LabBulkTimings {
   /** Parsing, checking rows by themselves, COPY into the staging table. */
   stageSeconds: number;
+  /** Of the staging, the time spent waiting for the server to take a chunk (the rest is this process's). */
+  stageWaitSeconds?: number;
   /** The outcome of each row and the checks that need the tube. */
   checkSeconds: number;
   /** Results, closed tests, case candidates, recall entries, audit, commit. */
@@ -150,8 +152,11 @@ export async function importLabResultsBulk(
       let text = "";
       let rows = 0;
       let pending: Promise<void> = Promise.resolve();
+      let waited = 0;
       const flush = async () => {
+        const w0 = performance.now();
         await pending;
+        waited += performance.now() - w0;
         const chunk = text;
         text = "";
         rows = 0;
@@ -197,6 +202,7 @@ export async function importLabResultsBulk(
       if (!received) throw fileRefused({ zh: "文件中没有结果行", en: "The file has no result rows" });
       const ts = performance.now();
       timings.stageSeconds = (ts - t0) / 1000;
+      timings.stageWaitSeconds = waited / 1000;
       if (errors.length) throw ROLLBACK;
 
       await tx.exec("ANALYZE nat_lab_in");

@@ -107,6 +107,8 @@ export interface SamplingBulkSummary {
   swabs: number;
   /** Parsing, checking lines by themselves and the COPY into the staging table. */
   stageSeconds: number;
+  /** Of the staging, the time spent waiting for the server to take a chunk (the rest is this process's). */
+  stageWaitSeconds: number;
   /** The set-based checks (people, round, tubes, pool rules). */
   checkSeconds: number;
   /** Writing tubes and swabs, the audit record and the commit. */
@@ -658,6 +660,7 @@ export async function importSamplingRecords(
     tubesCompleted: 0,
     swabs: 0,
     stageSeconds: 0,
+    stageWaitSeconds: 0,
     checkSeconds: 0,
     writeSeconds: 0,
     seconds: 0,
@@ -684,8 +687,11 @@ export async function importSamplingRecords(
       let text = "";
       let rows = 0;
       let pending: Promise<void> = Promise.resolve();
+      let waited = 0;
       const flush = async () => {
+        const w0 = performance.now();
         await pending;
+        waited += performance.now() - w0;
         if (!text) {
           text = "";
           rows = 0;
@@ -729,6 +735,7 @@ export async function importSamplingRecords(
       await pending;
       const ts = performance.now();
       summary.stageSeconds = (ts - t0) / 1000;
+      summary.stageWaitSeconds = waited / 1000;
       // A line bad by itself is named with the others: the good lines are checked together all the same.
       if (!lineErrors.length && summary.read === 0)
         lineErrors.push(
