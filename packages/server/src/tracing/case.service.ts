@@ -109,15 +109,8 @@ export const inLoop = (t: Pick<ContactRow, "kind">) => t.kind !== "general";
 
 const isConfirmed = (c: Pick<CaseRow, "classification">) => c.classification !== "suspected";
 
-export interface CaseInput {
-  personId: string;
-  classification: string;
-  foundBy: string;
-  source: string;
-  linkedCaseId?: string | null | undefined;
-  onsetDate?: string | null | undefined;
-  samplingDate?: string | null | undefined;
-  lastNegativeSamplingDate?: string | null | undefined;
+/** A case as the API takes it: `NewCaseInput` with its times as ISO strings (reported: now if absent). */
+export interface CaseInput extends Omit<NewCaseInput, "reportedAt" | "confirmedAt" | "isolatedAt"> {
   reportedAt?: string | undefined;
   confirmedAt?: string | null | undefined;
   isolatedAt?: string | null | undefined;

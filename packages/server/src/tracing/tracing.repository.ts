@@ -1,5 +1,5 @@
 import type { Message } from "@cordon/domain/shared/result";
-import type { CaseClassification, CaseSource, FoundBy } from "@cordon/domain/tracing/cases";
+import type { TracingCase } from "@cordon/domain/tracing/cases";
 import type { ContactCategory, ExposureFlag, MatchedRule } from "@cordon/domain/tracing/exposures";
 import type { Milestone } from "@cordon/domain/tracing/investigation";
 import type { LoopStep } from "@cordon/domain/tracing/contact-loop";
@@ -7,20 +7,10 @@ import type { Queryable } from "../db/db.ts";
 
 export type CaseStatus = "investigating" | "closed";
 
-export interface CaseRow {
-  personId: string;
+/** A stored case: the checked case (`TracingCase`) with its id, region, origin and status. */
+export interface CaseRow extends TracingCase {
   id: string;
   regionCode: string;
-  classification: CaseClassification;
-  foundBy: FoundBy;
-  source: CaseSource;
-  linkedCaseId: string | null;
-  onsetDate: string | null;
-  samplingDate: string | null;
-  lastNegativeSamplingDate: string | null;
-  reportedAt: Date;
-  confirmedAt: Date | null;
-  isolatedAt: Date | null;
   major: boolean;
   candidateId: string | null;
   barcode: string | null;
