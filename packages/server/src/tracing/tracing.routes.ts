@@ -11,6 +11,7 @@ import { errorResponses, IsoDateTime, RegionCode, Uuid } from "../http/schemas.t
 import { loadShippedPacks } from "../policies/policy-packs.ts";
 import {
   caseDetail,
+  caseFor,
   changeClassification,
   type ContactView,
   createCase,
@@ -21,7 +22,14 @@ import {
   recordMilestone,
 } from "./case.service.ts";
 import { classifyCase, recordExposure, recordStep } from "./contact.service.ts";
-import type { CaseRow, ContactRow, ExposureRow, InvestigationRow } from "./tracing.repository.ts";
+import {
+  type CaseRow,
+  type ContactRow,
+  type ExposureRow,
+  exposuresOf,
+  type InvestigationRow,
+  peopleBrief,
+} from "./tracing.repository.ts";
 
 const Instant = z.iso.datetime({ offset: true });
 const DateOnly = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "date.format");
@@ -546,6 +554,42 @@ export const tracingRoutes: FastifyPluginAsyncZod<{ db: Db; packs?: readonly Loa
     async (req, reply) => {
       const r = await recordExposure(db, req.ctx, packs, req.params.id, req.body);
       return reply.status(201).send(exposureOut(r.exposure, r.flags));
+    },
+  );
+
+  app.get(
+    "/api/tracing/cases/:id/exposures",
+    {
+      schema: {
+        tags: ["tracing"],
+        summary:
+          "The case's recorded exposures in time order (its itinerary: where and when, who was exposed, with their flags), with the people's names",
+        params: z.strictObject({ id: Uuid }),
+        querystring: z.strictObject({ lang: Lang }),
+        response: {
+          200: z.object({
+            items: z.array(
+              ExposureSchema.extend({ sourcePersonName: z.string(), exposedPersonName: z.string() }),
+            ),
+          }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (req) => {
+      const c = await caseFor(db, req.ctx, req.params.id, "tracing.view");
+      const rows = await exposuresOf(db, c.id);
+      const names = await peopleBrief(
+        db,
+        rows.flatMap((e) => [e.sourcePersonId, e.exposedPersonId]),
+      );
+      return {
+        items: rows.map((e) => ({
+          ...exposureOut(e, e.flags),
+          sourcePersonName: names.get(e.sourcePersonId)?.name ?? "",
+          exposedPersonName: names.get(e.exposedPersonId)?.name ?? "",
+        })),
+      };
     },
   );
 

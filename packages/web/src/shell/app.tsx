@@ -75,6 +75,12 @@ const NatLabResultsPage = lazy(() =>
 const NatPlannerPage = lazy(() =>
   import("../nat/planner-page.tsx").then((m) => ({ default: m.PlannerPage })),
 );
+const TracingCasesPage = lazy(() =>
+  import("../tracing/cases-page.tsx").then((m) => ({ default: m.TracingCasesPage })),
+);
+const TracingCasePage = lazy(() =>
+  import("../tracing/case-page.tsx").then((m) => ({ default: m.TracingCasePage })),
+);
 const HealthPage = lazy(() => import("../me/health-page.tsx").then((m) => ({ default: m.HealthPage })));
 const VerifyPage = lazy(() => import("../verify/verify-page.tsx").then((m) => ({ default: m.VerifyPage })));
 
@@ -292,6 +298,22 @@ export function CordonApp() {
                   element={
                     <RequirePermission permission="people.read">
                       <AssistListPage />
+                    </RequirePermission>
+                  }
+                />
+                <Route
+                  path="tracing"
+                  element={
+                    <RequirePermission permission="tracing.view">
+                      <TracingCasesPage />
+                    </RequirePermission>
+                  }
+                />
+                <Route
+                  path="tracing/cases/:id"
+                  element={
+                    <RequirePermission permission="tracing.view">
+                      <TracingCasePage />
                     </RequirePermission>
                   }
                 />

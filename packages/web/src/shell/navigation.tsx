@@ -26,7 +26,7 @@ import type { Permission } from "../accounts/session.tsx";
 
 /** Capabilities not built yet: each has a nav label key and a one-sentence description key of the same name. */
 export type PlannedCapability =
-  "investigations" | "codes" | "warning" | "coldChain" | "vaccination" | "schools" | "trips" | "command";
+  "codes" | "warning" | "coldChain" | "vaccination" | "schools" | "trips" | "command";
 
 type BuiltCapability =
   | "regions"
@@ -41,7 +41,8 @@ type BuiltCapability =
   | "natCampaigns"
   | "natSample"
   | "natLab"
-  | "natPlan";
+  | "natPlan"
+  | "investigations";
 
 interface BuiltEntry {
   built: true;
@@ -109,7 +110,8 @@ export const NAVIGATION: (NavGroup | NavEntry)[] = [
       built("natPlan", "/nat/plan", <CalculatorOutlined />, "nat.manage"),
     ],
   },
-  planned("investigations", "/investigations", <ClusterOutlined />),
+  // Case investigation and contact tracing: the cases with their clocks, the contacts' loops.
+  built("investigations", "/tracing", <ClusterOutlined />, "tracing.view"),
   planned("codes", "/codes", <QrcodeOutlined />),
   planned("warning", "/warning", <AlertOutlined />),
   planned("coldChain", "/cold-chain", <SnippetsOutlined />),

@@ -1,0 +1,132 @@
+import { Select, Spin, Tag, Typography } from "antd";
+import dayjs from "dayjs";
+import type { TFunction } from "i18next";
+import { useRef, useState, useSyncExternalStore } from "react";
+import { useTranslation } from "react-i18next";
+import { api, unwrap } from "../api/client.ts";
+import type { PersonSummary } from "../api/types.ts";
+import type { Clock } from "./tracing-api.ts";
+
+/** A bilingual server text in the UI language. */
+export function pick(m: { zh: string; en: string } | null | undefined, lang: string): string {
+  if (!m) return "";
+  return lang === "en" ? m.en : m.zh;
+}
+
+export const formatMinute = (iso: string | null | undefined) =>
+  iso ? dayjs(iso).format("YYYY-MM-DD HH:mm") : "—";
+
+const subscribe = (onTick: () => void) => {
+  const id = setInterval(onTick, 1000);
+  return () => clearInterval(id);
+};
+const readSecond = () => Math.floor(Date.now() / 1000) * 1000;
+
+/** The browser's time, refreshed every second: the investigation clocks tick in seconds. */
+export function useSecondNow(): number {
+  return useSyncExternalStore(subscribe, readSecond);
+}
+
+/** A span of time as hours, minutes and seconds ("1 h 44 min 05 s"). */
+export function span(t: TFunction, ms: number, seconds = true): string {
+  const total = Math.floor(Math.abs(ms) / 1000);
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = String(total % 60).padStart(2, "0");
+  if (!seconds) return t("tracing.spanHm", { h, m });
+  return h > 0 ? t("tracing.spanHms", { h, m, s }) : t("tracing.spanMs", { m, s });
+}
+
+/**
+ * A milestone's clock as the browser counts it: pending ones tick down to the due time every second
+ * (red once past it), done ones say when and whether on time.
+ */
+export function ClockCell({ clock, now, compact }: { clock: Clock; now: number; compact?: boolean }) {
+  const { t } = useTranslation();
+  if (clock.doneAt) {
+    const late = clock.state === "done_late";
+    return (
+      <span data-testid={`clock-${clock.milestone}`} data-state={clock.state} data-overdue="false">
+        <Tag color={late ? "orange" : "green"}>
+          {late
+            ? t("tracing.clock.doneLate", { span: span(t, clock.lateByMs ?? 0, false) })
+            : t("tracing.clock.doneOnTime")}
+        </Tag>
+        {!compact && <Typography.Text type="secondary">{formatMinute(clock.doneAt)}</Typography.Text>}
+      </span>
+    );
+  }
+  const ms = Date.parse(clock.dueAt) - now;
+  const overdue = ms < 0;
+  return (
+    <span
+      data-testid={`clock-${clock.milestone}`}
+      data-state={overdue ? "overdue" : "pending"}
+      data-overdue={String(overdue)}
+      data-remaining={Math.max(0, Math.floor(ms / 1000))}
+    >
+      <Typography.Text type={overdue ? "danger" : undefined} strong={overdue} data-testid="clock-text">
+        {overdue
+          ? t("tracing.clock.overdueBy", { span: span(t, ms) })
+          : t("tracing.clock.left", { span: span(t, ms) })}
+      </Typography.Text>
+      {!compact && (
+        <Typography.Text type="secondary" style={{ marginLeft: 8 }}>
+          {t("tracing.clock.due", { at: formatMinute(clock.dueAt) })}
+        </Typography.Text>
+      )}
+    </span>
+  );
+}
+
+/** Chooses one person from the registry by name, pinyin or the last digits of their ID. */
+export function PersonSelect({
+  value,
+  onChange,
+  testId,
+}: {
+  value?: string;
+  onChange?: (v: string) => void;
+  testId: string;
+}) {
+  const { t } = useTranslation();
+  const [options, setOptions] = useState<PersonSummary[]>([]);
+  const [known, setKnown] = useState<Map<string, PersonSummary>>(new Map());
+  const [searching, setSearching] = useState(false);
+  const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  const seq = useRef(0);
+  const search = (term: string) => {
+    clearTimeout(timer.current);
+    const q = term.trim();
+    if (!q) return;
+    timer.current = setTimeout(async () => {
+      const mine = ++seq.current;
+      setSearching(true);
+      try {
+        const r = await unwrap(api.GET("/api/people", { params: { query: { q, pageSize: 20 } } }));
+        if (mine === seq.current) {
+          setOptions(r.items);
+          setKnown((k) => new Map([...k, ...r.items.map((p) => [p.id, p] as const)]));
+        }
+      } catch {
+        if (mine === seq.current) setOptions([]);
+      } finally {
+        if (mine === seq.current) setSearching(false);
+      }
+    }, 250);
+  };
+  const chosen = value ? known.get(value) : undefined;
+  const all = [...(chosen ? [chosen] : []), ...options.filter((o) => o.id !== value)];
+  return (
+    <Select<string>
+      value={value}
+      onChange={onChange}
+      data-testid={testId}
+      placeholder={t("tracing.personSearch")}
+      showSearch={{ filterOption: false, onSearch: search }}
+      notFoundContent={searching ? <Spin size="small" /> : null}
+      options={all.map((p) => ({ value: p.id, label: `${p.name} ${p.documentNumberMasked}` }))}
+      optionRender={(o) => <span data-testid={`${testId}-option-${o.value}`}>{o.label}</span>}
+    />
+  );
+}
