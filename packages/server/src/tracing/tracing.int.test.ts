@@ -286,6 +286,19 @@ for (const engine of testEngines()) {
         const r = await exposure(e);
         assert.equal(r.status, 201, JSON.stringify(r.json()));
       }
+      // Read back in time order (the case's itinerary), with the flagged one from before the window.
+      const listed = await t.call(investigator, "GET", `/api/tracing/cases/${caseId}/exposures`);
+      assert.equal(listed.status, 200, JSON.stringify(listed.json()));
+      const items = listed.json().items as {
+        exposedPersonId: string;
+        at: string;
+        exposedPersonName: string;
+      }[];
+      assert.deepEqual(
+        items.map((e) => e.exposedPersonId),
+        [old, household, driver, diner],
+      );
+      assert.ok(items.every((e) => e.exposedPersonName.length >= 2));
       // The secondary search needs the close contacts first: a workmate's exposure cannot be recorded yet.
       const early = await exposure({
         sourcePersonId: household,
