@@ -74,23 +74,29 @@ export const SEED_FILES = [
 const INSTANT = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})?)?$/;
 
 /**
- * Recently parsed dates: a batch of arrivals repeats the same few hundred stay dates (bounded; cleared
- * when full). Datetimes, nearly all different, are not kept.
+ * Recently parsed dates and times: a batch of arrivals repeats the same few hundred stay dates, a lab's
+ * result file the same few testing times, a day's sampling records at most 86,400 different seconds
+ * (bounded; cleared when full).
  */
-const parsedDates = new Map<string, number | null>();
+const parsedInstants = new Map<string, number | null>();
+const CACHED_INSTANTS = 1 << 17;
+
+/** Days in a month (1–12) of the Gregorian calendar. */
+const daysIn = (year: number, month: number) =>
+  month === 2
+    ? year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0)
+      ? 29
+      : 28
+    : month === 4 || month === 6 || month === 9 || month === 11
+      ? 30
+      : 31;
 
 function parseUncached(s: string): number | null {
   if (!INSTANT.test(s)) return null;
   // Date.parse rolls "2022-02-30" over to 2 March; a day the month does not have is not a date.
   const month = Number(s.slice(5, 7));
   const day = Number(s.slice(8, 10));
-  if (
-    month < 1 ||
-    month > 12 ||
-    day < 1 ||
-    day > new Date(Date.UTC(Number(s.slice(0, 4)), month, 0)).getUTCDate()
-  )
-    return null;
+  if (month < 1 || month > 12 || day < 1 || day > daysIn(Number(s.slice(0, 4)), month)) return null;
   const full = s.length === 10 ? `${s}T00:00:00+08:00` : /(Z|[+-]\d{2}:\d{2})$/.test(s) ? s : `${s}+08:00`;
   const ms = Date.parse(full);
   return Number.isNaN(ms) ? null : ms;
@@ -98,12 +104,11 @@ function parseUncached(s: string): number | null {
 
 /** Epoch milliseconds of an ISO date or datetime; dates and offset-less times are Beijing time. */
 export function parseInstant(s: string): number | null {
-  if (s.length !== 10) return parseUncached(s);
-  const seen = parsedDates.get(s);
+  const seen = parsedInstants.get(s);
   if (seen !== undefined) return seen;
   const t = parseUncached(s);
-  if (parsedDates.size >= 8192) parsedDates.clear();
-  parsedDates.set(s, t);
+  if (parsedInstants.size >= CACHED_INSTANTS) parsedInstants.clear();
+  parsedInstants.set(s, t);
   return t;
 }
 
