@@ -752,17 +752,13 @@ export async function importSamplingRecords(
       // The people: by id or by document.
       await tx.exec(
         `CREATE TEMP TABLE nat_sampling_rows ON COMMIT DROP AS
-         WITH by_document AS MATERIALIZED (
-           -- The lines naming a document (a few): their people first, rather than every line against
-           -- every document.
-           SELECT i.line, d.person_id FROM nat_sampling_in i
-           JOIN person_documents d ON d.document_type = i.doc_type AND d.document_number = i.doc_number
-           WHERE i.given_id IS NULL
-         )
          SELECT i.line, i.barcode, i.sampled_at, i.point_id, i.pool_size, i.given_id, i.doc_number,
            p.id AS person_id, p.current_region_code AS region_code, p.household_id
          FROM nat_sampling_in i
-         LEFT JOIN by_document d ON d.line = i.line
+         LEFT JOIN person_documents d ON i.given_id IS NULL AND d.document_type = i.doc_type
+           AND d.document_number = i.doc_number
+         -- The file's lines stay in the file's order (they are what the hash joins probe with): the
+         -- swabs are inserted in it, so their tube and region indexes fill page after page.
          LEFT JOIN persons p ON p.id = coalesce(i.given_id, d.person_id)`,
       );
       await tx.exec("ANALYZE nat_sampling_rows");
