@@ -1,11 +1,12 @@
 import { ROOM_TYPE_LABELS } from "@cordon/domain/quarantine/sites";
 import { Alert, Col, Form, Input, Modal, Radio, Row, Select, Spin, Typography } from "antd";
-import { useRef, useState } from "react";
+import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { api, unwrap } from "../api/client.ts";
 import { applyServerErrors } from "../api/errors.ts";
 import type { PersonSummary } from "../api/types.ts";
 import { useApiData } from "../api/use-api-data.ts";
+import { usePersonSearch } from "../people/use-person-search.ts";
 import { instantOf, nowLocal } from "../shell/local-time.ts";
 import { type PersonFacts, quarantineApi } from "./quarantine-api.ts";
 import { formatMinute, pick } from "./quarantine-bits.tsx";
@@ -27,31 +28,7 @@ interface PlaceValues {
 /** Chooses one or more people from the registry by name, pinyin or the last digits of their ID. */
 function PeopleSelect({ value, onChange }: { value?: string[]; onChange?: (v: string[]) => void }) {
   const { t } = useTranslation();
-  const [options, setOptions] = useState<PersonSummary[]>([]);
-  const [known, setKnown] = useState<Map<string, PersonSummary>>(new Map());
-  const [searching, setSearching] = useState(false);
-  const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
-  const seq = useRef(0);
-  const search = (term: string) => {
-    clearTimeout(timer.current);
-    const q = term.trim();
-    if (!q) return;
-    timer.current = setTimeout(async () => {
-      const mine = ++seq.current;
-      setSearching(true);
-      try {
-        const r = await unwrap(api.GET("/api/people", { params: { query: { q, pageSize: 20 } } }));
-        if (mine === seq.current) {
-          setOptions(r.items);
-          setKnown((k) => new Map([...k, ...r.items.map((p) => [p.id, p] as const)]));
-        }
-      } catch {
-        if (mine === seq.current) setOptions([]);
-      } finally {
-        if (mine === seq.current) setSearching(false);
-      }
-    }, 250);
-  };
+  const { options, known, searching, search } = usePersonSearch();
   const chosen = (value ?? []).map((id) => known.get(id)).filter((p): p is PersonSummary => p !== undefined);
   const all = [...chosen, ...options.filter((o) => !(value ?? []).includes(o.id))];
   return (

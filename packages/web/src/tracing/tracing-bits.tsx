@@ -1,10 +1,9 @@
 import { Select, Spin, Tag, Typography } from "antd";
 import dayjs from "dayjs";
 import type { TFunction } from "i18next";
-import { useRef, useState, useSyncExternalStore } from "react";
+import { useSyncExternalStore } from "react";
 import { useTranslation } from "react-i18next";
-import { api, unwrap } from "../api/client.ts";
-import type { PersonSummary } from "../api/types.ts";
+import { usePersonSearch } from "../people/use-person-search.ts";
 import type { Clock } from "./tracing-api.ts";
 
 /** A bilingual server text in the UI language. */
@@ -90,31 +89,7 @@ export function PersonSelect({
   testId: string;
 }) {
   const { t } = useTranslation();
-  const [options, setOptions] = useState<PersonSummary[]>([]);
-  const [known, setKnown] = useState<Map<string, PersonSummary>>(new Map());
-  const [searching, setSearching] = useState(false);
-  const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
-  const seq = useRef(0);
-  const search = (term: string) => {
-    clearTimeout(timer.current);
-    const q = term.trim();
-    if (!q) return;
-    timer.current = setTimeout(async () => {
-      const mine = ++seq.current;
-      setSearching(true);
-      try {
-        const r = await unwrap(api.GET("/api/people", { params: { query: { q, pageSize: 20 } } }));
-        if (mine === seq.current) {
-          setOptions(r.items);
-          setKnown((k) => new Map([...k, ...r.items.map((p) => [p.id, p] as const)]));
-        }
-      } catch {
-        if (mine === seq.current) setOptions([]);
-      } finally {
-        if (mine === seq.current) setSearching(false);
-      }
-    }, 250);
-  };
+  const { options, known, searching, search } = usePersonSearch();
   const chosen = value ? known.get(value) : undefined;
   const all = [...(chosen ? [chosen] : []), ...options.filter((o) => o.id !== value)];
   return (
