@@ -55,7 +55,15 @@ import {
   type Step,
   tracingApi,
 } from "./tracing-api.ts";
-import { ClockCell, formatMinute, PersonSelect, pick, span, useSecondNow } from "./tracing-bits.tsx";
+import {
+  ClockCell,
+  formatMinute,
+  labelled,
+  PersonSelect,
+  pick,
+  span,
+  useSecondNow,
+} from "./tracing-bits.tsx";
 
 const STEPS: readonly Step[] = ["verify", "transfer", "test", "isolate"];
 const HOUR = 3_600_000;
@@ -152,10 +160,7 @@ function ReclassifyDialog({
         <Form.Item name="classification" label={t("tracing.case.classification")}>
           <Select
             data-testid="reclassify-classification"
-            options={CASE_CLASSIFICATIONS.map((k) => ({
-              value: k,
-              label: pick(CASE_CLASSIFICATION_LABELS[k], i18n.language),
-            }))}
+            options={labelled(CASE_CLASSIFICATIONS, CASE_CLASSIFICATION_LABELS, i18n.language)}
           />
         </Form.Item>
         <Row gutter={16}>
@@ -420,10 +425,7 @@ function ExposureForm({ detail, onRecorded }: { detail: CaseDetail; onRecorded: 
           <Form.Item name="setting" label={t("tracing.exposure.setting")}>
             <Select
               data-testid="exposure-setting"
-              options={EXPOSURE_SETTINGS.map((s) => ({
-                value: s,
-                label: pick(EXPOSURE_SETTING_LABELS[s], i18n.language),
-              }))}
+              options={labelled(EXPOSURE_SETTINGS, EXPOSURE_SETTING_LABELS, i18n.language)}
             />
           </Form.Item>
         </Col>
@@ -431,10 +433,7 @@ function ExposureForm({ detail, onRecorded }: { detail: CaseDetail; onRecorded: 
           <Form.Item name="proximity" label={t("tracing.exposure.proximity")}>
             <Select
               data-testid="exposure-proximity"
-              options={PROXIMITIES.map((p) => ({
-                value: p,
-                label: pick(PROXIMITY_LABELS[p], i18n.language),
-              }))}
+              options={labelled(PROXIMITIES, PROXIMITY_LABELS, i18n.language)}
             />
           </Form.Item>
         </Col>

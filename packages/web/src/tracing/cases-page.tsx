@@ -35,7 +35,15 @@ import { applyServerErrors, errorText } from "../api/errors.ts";
 import { useApiData } from "../api/use-api-data.ts";
 import { instantOf, nowLocal } from "../shell/local-time.ts";
 import { type Candidate, type CaseListItem, type Escalation, tracingApi } from "./tracing-api.ts";
-import { ClockCell, formatMinute, PersonSelect, pick, span, useSecondNow } from "./tracing-bits.tsx";
+import {
+  ClockCell,
+  formatMinute,
+  labelled,
+  PersonSelect,
+  pick,
+  span,
+  useSecondNow,
+} from "./tracing-bits.tsx";
 
 interface CaseValues {
   personId?: string;
@@ -167,10 +175,7 @@ function CaseDialog({
             <Form.Item name="classification" label={t("tracing.case.classification")}>
               <Select
                 data-testid="case-classification"
-                options={CASE_CLASSIFICATIONS.map((c) => ({
-                  value: c,
-                  label: pick(CASE_CLASSIFICATION_LABELS[c], i18n.language),
-                }))}
+                options={labelled(CASE_CLASSIFICATIONS, CASE_CLASSIFICATION_LABELS, i18n.language)}
               />
             </Form.Item>
           </Col>
@@ -178,10 +183,7 @@ function CaseDialog({
             <Form.Item name="source" label={t("tracing.case.source")}>
               <Select
                 data-testid="case-source"
-                options={CASE_SOURCES.map((c) => ({
-                  value: c,
-                  label: pick(CASE_SOURCE_LABELS[c], i18n.language),
-                }))}
+                options={labelled(CASE_SOURCES, CASE_SOURCE_LABELS, i18n.language)}
               />
             </Form.Item>
           </Col>
@@ -203,10 +205,7 @@ function CaseDialog({
               <Form.Item name="foundBy" label={t("tracing.case.foundBy")}>
                 <Select
                   data-testid="case-found-by"
-                  options={FOUND_BY.map((c) => ({
-                    value: c,
-                    label: pick(FOUND_BY_LABELS[c], i18n.language),
-                  }))}
+                  options={labelled(FOUND_BY, FOUND_BY_LABELS, i18n.language)}
                 />
               </Form.Item>
             </Col>

@@ -12,6 +12,15 @@ export function pick(m: { zh: string; en: string } | null | undefined, lang: str
   return lang === "en" ? m.en : m.zh;
 }
 
+/** Select options for a list of values with their {zh, en} labels, in the UI's language. */
+export function labelled<K extends string>(
+  values: readonly K[],
+  labels: Record<K, { zh: string; en: string }>,
+  lang: string,
+): { value: K; label: string }[] {
+  return values.map((value) => ({ value, label: pick(labels[value], lang) }));
+}
+
 export const formatMinute = (iso: string | null | undefined) =>
   iso ? dayjs(iso).format("YYYY-MM-DD HH:mm") : "—";
 
