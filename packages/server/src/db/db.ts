@@ -176,6 +176,17 @@ export const BULK_WORK_MEM = "256MB";
  */
 export const BULK_RANDOM_PAGE_COST = 1.1;
 
+/**
+ * A bulk import's transaction settings (on a server; PGlite keeps its own): BULK_WORK_MEM for hashing
+ * and grouping a whole file in memory, BULK_RANDOM_PAGE_COST for looking keys up where a file is small
+ * next to the tables. SET LOCAL: they end with the transaction.
+ */
+export async function applyBulkSettings(db: Db, tx: Queryable): Promise<void> {
+  if (db.engine !== "postgres") return;
+  await tx.exec(`SET LOCAL work_mem = '${BULK_WORK_MEM}'`);
+  await tx.exec(`SET LOCAL random_page_cost = ${BULK_RANDOM_PAGE_COST}`);
+}
+
 /** PostgreSQL's SQLSTATE of an error, if it is one. */
 export function sqlState(e: unknown): string | undefined {
   return typeof e === "object" && e !== null && "code" in e && typeof e.code === "string"

@@ -29,7 +29,7 @@ import type { FieldError, Message } from "@cordon/domain/shared/result";
 import { v7 as uuidv7 } from "uuid";
 import { recordAudit } from "../audit/audit.service.ts";
 import { copyTextValue } from "../db/csv.ts";
-import { BULK_RANDOM_PAGE_COST, BULK_WORK_MEM, type Db } from "../db/db.ts";
+import { type Db, applyBulkSettings } from "../db/db.ts";
 import { bulkIds } from "../db/ids.ts";
 import { lineBatches, type LineSource } from "../files/line-batches.ts";
 import { type RequestContext, requireActor } from "../http/context.ts";
@@ -138,13 +138,7 @@ export async function importLabResultsBulk(
   let batch: LabBatch | null = null;
   try {
     await db.transaction(async (tx) => {
-      // Hash joins and groupings over a whole file's rows in memory, not in batches on disk.
-      // and a file's people, tubes and results looked up by key where the file is small next to the
-      // tables (a sampling point's file against a city's registry): those keys are in memory.
-      if (db.engine === "postgres") {
-        await tx.exec(`SET LOCAL work_mem = '${BULK_WORK_MEM}'`);
-        await tx.exec(`SET LOCAL random_page_cost = ${BULK_RANDOM_PAGE_COST}`);
-      }
+      await applyBulkSettings(db, tx);
       await tx.exec(
         // notes and raw are JSON, staged as text: read as JSON only where stored (the row as sent, only
         // for a conflict), not 1.9 million times on the way in.

@@ -35,7 +35,7 @@ import { v7 as uuidv7 } from "uuid";
 import { recordAudit } from "../audit/audit.service.ts";
 import { copyTextValue } from "../db/csv.ts";
 import { lineBatches, type LineSource } from "../files/line-batches.ts";
-import { BULK_RANDOM_PAGE_COST, BULK_WORK_MEM, type Db, type Queryable, sqlState } from "../db/db.ts";
+import { type Db, type Queryable, sqlState, applyBulkSettings } from "../db/db.ts";
 import { conflict, type RequestContext, requireActor } from "../http/context.ts";
 import { forbidden, notFound } from "../http/errors.ts";
 import { natPolicyAt } from "./nat-policy.ts";
@@ -675,13 +675,7 @@ export async function importSamplingRecords(
   const batchId = uuidv7();
   try {
     await db.transaction(async (tx) => {
-      // Hash joins and groupings over a whole file's rows in memory, not in batches on disk.
-      // and a file's people, tubes and results looked up by key where the file is small next to the
-      // tables (a sampling point's file against a city's registry): those keys are in memory.
-      if (db.engine === "postgres") {
-        await tx.exec(`SET LOCAL work_mem = '${BULK_WORK_MEM}'`);
-        await tx.exec(`SET LOCAL random_page_cost = ${BULK_RANDOM_PAGE_COST}`);
-      }
+      await applyBulkSettings(db, tx);
       await tx.exec(
         `CREATE TEMP TABLE nat_sampling_in (line integer, barcode text COLLATE "C", given_id uuid, doc_type text,
            doc_number text COLLATE "C", sampled_at timestamptz, point_id uuid, pool_size integer) ON COMMIT DROP`,
