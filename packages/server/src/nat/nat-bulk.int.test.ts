@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { personPayload, type TestApp, testApp } from "../testing/test-app.ts";
 import { testEngines } from "../testing/test-db.ts";
+import { roundCounts, sampledByRegion } from "./nat.repository.ts";
 
 // Xingqing district (640104, Yinchuan): a controlled zone over one community of its first township (10
 // in 1 at most), another community with no zone (elsewhere: 10 in 1); offline sampling records uploaded
@@ -210,6 +211,59 @@ for (const engine of testEngines()) {
          VALUES ('NO-SUCH-TUBE', gen_random_uuid(), 'negative', now(), 'x', now(), 'recorded', 'x', '[]', gen_random_uuid())`,
       );
       assert.deepEqual(await stored(), before);
+    });
+
+    test("a round's coverage counts every swab as written, moved to another region or removed, and reads the same when read again (the counts folded)", async () => {
+      const truth = async () =>
+        new Map(
+          (
+            await t.db.query<{ code: string; n: number }>(
+              `SELECT region_code AS code, count(*)::int AS n FROM nat_swabs WHERE round_id = $1 AND NOT retest
+               GROUP BY region_code`,
+              [round],
+            )
+          ).rows.map((r) => [r.code, r.n]),
+        );
+      const counted = () => sampledByRegion(t.db, round);
+      const expected = await truth();
+      assert.equal(
+        [...expected.values()].reduce((a, b) => a + b, 0),
+        11,
+      );
+      assert.deepEqual(await counted(), expected);
+      // Read again: the rows were folded into one per region, the figures are the same.
+      assert.deepEqual(await counted(), expected);
+      const rows = await t.db.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM nat_swab_counts WHERE round_id = $1`,
+        [round],
+      );
+      assert.equal(rows.rows[0]!.n, expected.size);
+
+      const { personId: one, regionCode } = (
+        await t.db.query<{ personId: string; regionCode: string }>(
+          `SELECT person_id AS "personId", region_code AS "regionCode" FROM nat_swabs
+           WHERE round_id = $1 AND tube_barcode = 'BK-0002'`,
+          [round],
+        )
+      ).rows[0]!;
+      await t.db.query(`UPDATE nat_swabs SET region_code = $2 WHERE person_id = $1 AND round_id = $3`, [
+        one,
+        CONTROLLED,
+        round,
+      ]);
+      assert.deepEqual(await counted(), await truth());
+      const kept = await t.db.query(
+        `DELETE FROM nat_swabs WHERE person_id = $1 AND round_id = $2 RETURNING *`,
+        [one, round],
+      );
+      assert.deepEqual(await counted(), await truth());
+      assert.equal((await roundCounts(t.db, round)).swabs, 10);
+      await t.db.query(
+        `INSERT INTO nat_swabs SELECT * FROM json_populate_record(null::nat_swabs, $1::json)`,
+        [JSON.stringify({ ...kept.rows[0], region_code: regionCode })],
+      );
+      assert.deepEqual(await counted(), expected);
+      assert.equal((await roundCounts(t.db, round)).swabs, 11);
     });
 
     test("a result file with a Ct over the policy's 40 and a tube tested before its first swab is refused, naming both rows; nothing stored", async () => {

@@ -4,7 +4,7 @@ import type { PoolSize } from "@cordon/domain/nat/policy";
 import type { Tube } from "@cordon/domain/nat/pooling";
 import { subtreePrefix } from "@cordon/domain/regions/region-code";
 import type { Message } from "@cordon/domain/shared/result";
-import type { Queryable } from "../db/db.ts";
+import type { Db, Queryable } from "../db/db.ts";
 
 export interface SamplingPointRow {
   id: string;
@@ -161,15 +161,26 @@ export async function populationByRegion(
   return new Map(rows.map((r) => [r.code, r.n]));
 }
 
-/** Swabs of a round per address region. */
-export async function sampledByRegion(q: Queryable, roundId: string): Promise<Map<string, number>> {
-  const rows = (
-    await q.query<{ code: string; n: number }>(
-      `SELECT region_code AS code, count(*)::int AS n FROM nat_swabs WHERE round_id = $1 AND NOT retest
-       GROUP BY region_code`,
-      [roundId],
-    )
-  ).rows;
+/**
+ * Swabs of a round per address region (retests not counted), from the counts the swabs' statements
+ * added (0023), folded into one row per region and kind as they are read: the round's rows are taken
+ * out and their sums put back in one statement, under a lock per round so that two readers do not fold
+ * the same rows (the second, waiting, then reads the first's sums).
+ */
+export async function sampledByRegion(db: Db, roundId: string): Promise<Map<string, number>> {
+  const rows = await db.transaction(async (tx) => {
+    await tx.query(`SELECT pg_advisory_xact_lock(hashtextextended('nat_swab_counts:' || $1, 0))`, [roundId]);
+    return (
+      await tx.query<{ code: string; n: number }>(
+        `WITH gone AS (DELETE FROM nat_swab_counts WHERE round_id = $1 RETURNING region_code, retest, swabs),
+           sums AS (SELECT region_code, retest, sum(swabs)::bigint AS swabs FROM gone GROUP BY region_code, retest),
+           kept AS (INSERT INTO nat_swab_counts (round_id, region_code, retest, swabs)
+             SELECT $1, region_code, retest, swabs FROM sums WHERE swabs <> 0)
+         SELECT region_code AS code, swabs::int AS n FROM sums WHERE NOT retest AND swabs <> 0`,
+        [roundId],
+      )
+    ).rows;
+  });
   return new Map(rows.map((r) => [r.code, r.n]));
 }
 
@@ -542,8 +553,8 @@ export async function roundCounts(q: Queryable, roundId: string): Promise<RoundC
     await q.query<RoundCounts>(
       `SELECT (SELECT count(*)::int FROM nat_tubes WHERE round_id = $1) AS tubes,
          (SELECT count(*)::int FROM nat_tubes WHERE round_id = $1 AND sealed_at IS NOT NULL) AS sealed,
-         (SELECT count(*)::int FROM nat_swabs WHERE round_id = $1 AND NOT retest) AS swabs,
-         (SELECT count(*)::int FROM nat_swabs WHERE round_id = $1 AND retest) AS retests,
+         (SELECT coalesce(sum(swabs), 0)::int FROM nat_swab_counts WHERE round_id = $1 AND NOT retest) AS swabs,
+         (SELECT coalesce(sum(swabs), 0)::int FROM nat_swab_counts WHERE round_id = $1 AND retest) AS retests,
          s.negative, s.positive, s."poolPositive",
          (SELECT count(*)::int FROM nat_lab_results lr JOIN nat_tubes t ON t.barcode = lr.barcode
             WHERE t.round_id = $1 AND lr.outcome = 'conflict') AS conflicts,
