@@ -6,7 +6,7 @@
  * `GET /api/nat/campaigns/:id/recall` (`campaignRecall`) — against a plain COPY of the same tube, swab and
  * result rows into scratch tables with the same indexes, in the same run on the same server.
  *
- *   node bench/nat-round.ts [--people 10000000] [--seed 7] [--keep] [--cache-people]
+ *   node bench/nat-round.ts [--people 10000000] [--seed 7] [--keep] [--cache-people] [--concurrency 2]
  *
  * With --cache-people the synthetic people are written once into a database of their own
  * (`cordon_bench_people_<people>_s<seed>`, kept) and each run starts from a copy of it (CREATE DATABASE
@@ -329,9 +329,11 @@ export async function benchNatRound(
   );
   const perPointSeconds = (performance.now() - t4) / 1000;
   const perPointSwabs = perFile.reduce((n, x) => n + x.swabs, 0);
+  const sum = (k: "stageSeconds" | "stageWaitSeconds" | "checkSeconds" | "writeSeconds") =>
+    perFile.reduce((n, x) => n + x[k], 0).toFixed(1);
   for (const f of pointFiles) rmSync(f, { force: true });
   process.stderr.write(
-    `round 2: ${perPointSwabs} swabs from ${pointFiles.length} point files, ${concurrency} at a time, ${perPointSeconds.toFixed(1)} s\n`,
+    `round 2: ${perPointSwabs} swabs from ${pointFiles.length} point files, ${concurrency} at a time, ${perPointSeconds.toFixed(1)} s (summed over the files: stage ${sum("stageSeconds")} s, of which waiting ${sum("stageWaitSeconds")} s; check ${sum("checkSeconds")} s; write ${sum("writeSeconds")} s)\n`,
   );
   if (perPointSwabs !== sampling.swabs) throw new Error(`round 2 stored ${perPointSwabs} swabs`);
 
@@ -475,6 +477,8 @@ if (import.meta.main) {
       setup: { type: "boolean", default: false },
       keep: { type: "boolean", default: false },
       "cache-people": { type: "boolean", default: false },
+      // Round 2's point files imported this many at a time.
+      concurrency: { type: "string", default: "2" },
       url: { type: "string" },
     },
   });
@@ -489,7 +493,12 @@ if (import.meta.main) {
     }
     const b = await createBenchDb("nat", template);
     try {
-      const r = await benchNatRound(b, Number(values.people), Number(values.seed));
+      const r = await benchNatRound(
+        b,
+        Number(values.people),
+        Number(values.seed),
+        Number(values.concurrency),
+      );
       console.log(printNatRound(r));
       console.log(JSON.stringify(r));
     } finally {
