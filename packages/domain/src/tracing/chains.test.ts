@@ -184,3 +184,49 @@ describe("scale: iterative algorithms", () => {
     assert.equal(a.clusters.count, 1);
   });
 });
+
+describe("each case's place in the chains (perCase, for the server's stored clusters)", () => {
+  test("every case gets its cluster (the smallest case id), size, generation, secondary cases and cycle mark", () => {
+    const a = analyzeChains(LIST, { perCase: true });
+    const by = new Map(a.caseChains!.map((x) => [x.caseId, x]));
+    assert.equal(a.caseChains!.length, 10);
+    assert.deepEqual(by.get("A"), {
+      caseId: "A",
+      clusterId: "A",
+      clusterSize: 7,
+      generation: 0,
+      secondaryCases: 5,
+      inCycle: false,
+    });
+    assert.deepEqual(by.get("G"), {
+      caseId: "G",
+      clusterId: "A",
+      clusterSize: 7,
+      generation: 2,
+      secondaryCases: 0,
+      inCycle: false,
+    });
+    assert.equal(by.get("I")!.clusterId, "H");
+    assert.equal(by.get("I")!.generation, 1);
+    assert.deepEqual(by.get("J"), {
+      caseId: "J",
+      clusterId: "J",
+      clusterSize: 1,
+      generation: 0,
+      secondaryCases: 0,
+      inCycle: false,
+    });
+  });
+
+  test("cases on or downstream of a cycle are marked and have no generation; the other outputs do not change", () => {
+    const list = [c("P", "R"), c("Q", "P"), c("R", "Q"), c("S", "R"), c("T", null), c("U", "T")];
+    const a = analyzeChains(list, { perCase: true });
+    const marked = a.caseChains!.filter((x) => x.inCycle).map((x) => x.caseId);
+    assert.deepEqual(marked, ["P", "Q", "R", "S"]);
+    assert.ok(a.caseChains!.filter((x) => x.inCycle).every((x) => x.generation === null));
+    assert.equal(a.caseChains!.find((x) => x.caseId === "S")!.clusterId, "P");
+    const { caseChains: _, ...rest } = a;
+    assert.deepEqual(rest, analyzeChains(list));
+    assert.equal(analyzeChains(list).caseChains, undefined);
+  });
+});

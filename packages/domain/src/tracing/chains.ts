@@ -22,6 +22,11 @@ export interface ChainOptions {
   /** Serial intervals only for pairs whose infector's onset lies in [from, to] (dates, inclusive). */
   infectorOnsetFrom?: string;
   infectorOnsetTo?: string;
+  /**
+   * Also describe every case (`caseChains`): its cluster, generation, secondary cases and whether it lies
+   * on or downstream of a cycle. Off by default (the line-list analysis does not need it).
+   */
+  perCase?: boolean;
 }
 
 export const DEFAULT_SUPERSPREADER_THRESHOLD = 5;
@@ -76,6 +81,26 @@ export interface ChainAnalysis {
   superspreaders: { caseId: string; secondaryCases: number }[];
   serialInterval: SerialIntervalSummary;
   issues: TracingIssue[];
+  /** With `perCase`: one entry per analysed case, in the order of `cases` (repeated ids once). */
+  caseChains?: CaseChain[];
+}
+
+/** One case's place in the chains (`perCase`). */
+export interface CaseChain {
+  caseId: string;
+  /**
+   * The cluster's id: the smallest case id of its connected component (the order `largest` breaks ties
+   * by), so the same cluster keeps its id while no case with a smaller id joins it. A case with no link
+   * is a cluster of one, with its own id.
+   */
+  clusterId: string;
+  clusterSize: number;
+  /** Distance from the nearest index case; null when only a cycle reaches it. */
+  generation: number | null;
+  /** Distinct cases it infected (its out-degree over the deduplicated links). */
+  secondaryCases: number;
+  /** On a cycle of infector links or downstream of one (counted in `generations.inCycles`). */
+  inCycle: boolean;
 }
 
 /** The links a line list states: each case's infector. */
@@ -386,6 +411,27 @@ export function analyzeChains(
     intervals.push(si);
   }
 
+  let caseChains: CaseChain[] | undefined;
+  if (options.perCase) {
+    const clusterOf = new Array<{ id: string; size: number }>(n);
+    for (const list of members.values()) {
+      const c = { id: firstId(list), size: list.length };
+      for (const i of list) clusterOf[i] = c;
+    }
+    caseChains = new Array<CaseChain>(n);
+    for (let i = 0; i < n; i++) {
+      const c = clusterOf[i]!;
+      caseChains[i] = {
+        caseId: ids[i]!,
+        clusterId: c.id,
+        clusterSize: c.size,
+        generation: generation[i]! < 0 ? null : generation[i]!,
+        secondaryCases: outStart[i + 1]! - outStart[i]!,
+        inCycle: !peeled[i]!,
+      };
+    }
+  }
+
   return {
     cases: n,
     pairs: m,
@@ -404,5 +450,6 @@ export function analyzeChains(
     superspreaders,
     serialInterval: summariseSerialIntervals(intervals),
     issues,
+    ...(caseChains ? { caseChains } : {}),
   };
 }
