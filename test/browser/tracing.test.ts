@@ -309,3 +309,197 @@ test("a positive single tube opens a case whose clocks run; a household member a
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+// 同心县 (Wuzhong), outside the Yinchuan investigator's jurisdiction; 富兴社区 is one of its communities.
+const TONGXIN = "640324";
+const FUXING = "640324100001";
+const TONGXIN_USER = "tongxin.command";
+const TONGXIN_PASSWORD = "Tongxin-Command-2022!";
+
+test("the itinerary proposes the residence a high-risk area and a restaurant a medium-risk one, which the command confirms; a passenger living in 同心县 is forwarded there as an assist request", async () => {
+  const { cordon, browser } = suite;
+  const admin = await apiSession("admin");
+  const person = async (name: string, i: number, community: string) => {
+    const r = await apiCall(admin, "POST", "/api/people", {
+      name,
+      documentType: "resident_id",
+      documentNumber: makeResidentId(community.slice(0, 6), `197${i}-0${i}-2${i}`, 830 + i),
+      phone: `1399513${String(4000 + i)}`,
+      currentRegionCode: community,
+      currentAddress: `富兴路${i}号`,
+    });
+    return { id: (r.person?.id ?? r.id) as string, name };
+  };
+  const patient = await person("行程甲", 4, COMMUNITY);
+  // Works in Yinchuan (the registry's address, so the investigator finds him), lives in 同心县.
+  const passenger = await person("行程乙", 5, WORKPLACE);
+  await apiCall(admin, "POST", "/api/users", {
+    username: TONGXIN_USER,
+    displayName: "同心县疫情防控指挥部",
+    role: "command",
+    jurisdictionCode: TONGXIN,
+    password: TONGXIN_PASSWORD,
+  });
+  // A case reported by a fever clinic: ill since yesterday, confirmed an hour ago.
+  const investigator = await apiSession("investigator");
+  const yesterday = new Date(serverNow().getTime() - 16 * HOUR + 8 * HOUR).toISOString().slice(0, 10);
+  const created = await apiCall(investigator, "POST", "/api/tracing/cases", {
+    personId: patient.id,
+    classification: "confirmed_mild",
+    foundBy: "fever_clinic",
+    source: "local",
+    onsetDate: yesterday,
+    reportedAt: new Date(serverNow().getTime() - 2 * HOUR).toISOString(),
+    confirmedAt: new Date(serverNow().getTime() - HOUR).toISOString(),
+  });
+  const caseId = created.id as string;
+
+  const context = await browser.newContext({
+    locale: "zh-CN",
+    timezoneId: "Asia/Shanghai",
+    viewport: { width: 1440, height: 900 },
+  });
+  await context.clock.install({ time: serverNow() });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  await logIn(page, cordon, "investigator");
+  await page.goto(`${cordon.baseUrl}/tracing/cases/${caseId}`);
+  await page.getByTestId("stay-form").waitFor();
+
+  // 1. The stays: home for the past week, a hot-pot restaurant the evening before last.
+  await pickRegion(page, "stay-region", COMMUNITY);
+  await page.getByTestId("stay-place").fill("崇安巷小区2号楼");
+  await page.getByTestId("stay-from").fill(beijingLocal(7 * 24));
+  await page.getByTestId("stay-to").fill(beijingLocal(2));
+  await page.getByTestId("stay-submit").click();
+  await page.locator('[data-testid=stay-row][data-kind="residence"]').waitFor();
+
+  await chooseOption(page, "stay-kind", "活动场所");
+  await pickRegion(page, "stay-region", WORKPLACE);
+  await page.getByTestId("stay-place").fill("老码头火锅店");
+  await page.getByTestId("stay-from").fill(beijingLocal(40));
+  await page.getByTestId("stay-to").fill(beijingLocal(38));
+  await page.getByTestId("stay-submit").click();
+  await page.locator('[data-testid=stay-row][data-kind="activity"]').waitFor();
+  assert.deepEqual(await page.getByTestId("stay-place-name").allTextContents(), [
+    "崇安巷小区2号楼",
+    "老码头火锅店",
+  ]);
+  assert.equal(await page.getByTestId("stay-refusal").count(), 0);
+
+  // 2. The proposals: the residence high-risk, the restaurant medium-risk, each explained.
+  const proposal = page.getByTestId("area-proposal-item");
+  await page.locator('[data-testid=area-proposal-item][data-kind="medium"]').waitFor();
+  assert.deepEqual(await proposal.evaluateAll((els) => els.map((e) => e.getAttribute("data-kind"))), [
+    "high",
+    "medium",
+  ]);
+  assert.equal(
+    await proposal.first().getByTestId("proposal-explanation").textContent(),
+    "建议划为高风险区：病例居住地「崇安巷小区2号楼」",
+  );
+  assert.match((await page.getByTestId("proposals-basis").textContent()) ?? "", /national-9th-edition/);
+  await page.getByTestId("proposals-submit").click();
+  await page.locator('[data-testid=area-proposal-item][data-status="submitted"]').nth(1).waitFor();
+
+  // 3. A passenger in the case's car yesterday morning lives in 同心县: forwarded on classifying.
+  await pickPerson(page, passenger.name, passenger.id);
+  await chooseOption(page, "exposure-setting", "同乘交通工具");
+  await page.getByTestId("exposure-at").fill(beijingLocal(26));
+  await page.getByTestId("exposure-until").fill(beijingLocal(25));
+  await page.getByTestId("exposure-place").fill("宁C·12345 小客车");
+  await pickRegion(page, "exposure-region", FUXING);
+  await page.getByTestId("exposure-submit").click();
+  await page.getByTestId("itinerary-row").first().waitFor();
+  await page.getByTestId("classify").click();
+  const row = page.locator(`[data-testid=contact][data-person="${passenger.id}"]`);
+  const sent = row.getByTestId("contact-assist-sent");
+  await sent.waitFor();
+  assert.equal(await attr(row, "data-kind"), "close");
+  assert.equal(await attr(sent, "data-region"), TONGXIN);
+  assert.equal(await sent.textContent(), "协查已发：同心县");
+  await snapshot(page, "tracing-stays");
+
+  // 4. In English.
+  await page.getByTestId("language-en").click();
+  await sent.getByText("Assist request sent: 同心县").waitFor();
+  await page.getByText("Risk-area proposals").waitFor();
+  assert.match(
+    (await proposal.first().getByTestId("proposal-explanation").textContent()) ?? "",
+    /^proposed high-risk area: where the case lives \(崇安巷小区2号楼\)$/,
+  );
+  assert.equal(
+    await proposal.first().getByTestId("proposal-status").textContent(),
+    "Submitted, awaiting the command",
+  );
+  await snapshot(page, "tracing-stays-en");
+  assert.deepEqual(errors, []);
+  await context.close();
+
+  // 5. The command sees both on the risk-area page and designates the residence.
+  const commandContext = await browser.newContext({
+    locale: "zh-CN",
+    timezoneId: "Asia/Shanghai",
+    viewport: { width: 1440, height: 900 },
+  });
+  await commandContext.clock.install({ time: serverNow() });
+  const c = await commandContext.newPage();
+  await logIn(c, cordon, "command");
+  await c.getByTestId("nav-riskAreas").click();
+  await c.waitForURL("**/risk-areas");
+  const waiting = c.getByTestId("itinerary-proposal");
+  await waiting.nth(1).waitFor();
+  assert.deepEqual(await waiting.evaluateAll((els) => els.map((e) => e.getAttribute("data-kind"))), [
+    "high",
+    "medium",
+  ]);
+  assert.equal(
+    await waiting.first().getByTestId("itinerary-proposal-explanation").textContent(),
+    "建议划为高风险区：病例居住地「崇安巷小区2号楼」",
+  );
+  await waiting.first().getByTestId("itinerary-proposal-confirm").click();
+  assert.equal(await c.getByTestId("itinerary-proposal-reason").inputValue(), "病例居住地");
+  await c.getByTestId("itinerary-proposal-decide").click();
+  await c.waitForFunction(
+    (code) =>
+      [...document.querySelectorAll(`tr:has([data-code="${code}"]) [data-testid="area-kind"]`)].some(
+        (e) => e.getAttribute("data-kind") === "high",
+      ),
+    COMMUNITY,
+  );
+  await c.locator('[data-testid=itinerary-proposal][data-kind="high"]').waitFor({ state: "detached" });
+  assert.equal(await waiting.count(), 1);
+  await snapshot(c, "tracing-proposals-command");
+  await commandContext.close();
+
+  // 6. 同心县's command sees the assist list with the passenger on its assist-lists page.
+  const tongxinContext = await browser.newContext({
+    locale: "en",
+    timezoneId: "Asia/Shanghai",
+    viewport: { width: 1440, height: 900 },
+  });
+  // Signed in through the API (the session cookie), as the assist-lists page is what is shown here.
+  const cookie = await apiSession(TONGXIN_USER, TONGXIN_PASSWORD);
+  const eq = cookie.indexOf("=");
+  await tongxinContext.addCookies([
+    { name: cookie.slice(0, eq), value: cookie.slice(eq + 1), url: cordon.baseUrl },
+  ]);
+  const g = await tongxinContext.newPage();
+  await g.goto(`${cordon.baseUrl}/`);
+  await g.getByTestId("logout").waitFor();
+  await g.getByTestId("nav-assistLists").click();
+  await g.waitForURL("**/assist-lists");
+  const link = g.getByTestId("assist-list-link");
+  await link.waitFor();
+  assert.equal(await link.count(), 1);
+  assert.match((await link.textContent()) ?? "", /流调协查/);
+  await link.click();
+  const assistRow = g.locator('[data-testid="assist-row"]');
+  await assistRow.waitFor();
+  assert.equal(await assistRow.count(), 1);
+  assert.ok(((await assistRow.textContent()) ?? "").includes(passenger.name));
+  assert.equal(await assistRow.getByTestId("row-state").getAttribute("data-state"), "dispatched");
+  await snapshot(g, "tracing-assist-received-en");
+  await tongxinContext.close();
+});

@@ -517,3 +517,61 @@ export async function openByRegion(
   }
   return { children: out, own };
 }
+
+/** Rows written one by one (a list sent from a case investigation: a few rows, people already known). */
+export async function insertRows(q: Queryable, rows: readonly AssistRowRecord[]): Promise<void> {
+  for (const r of rows)
+    await q.query(
+      `INSERT INTO assist_rows (list_id, id, row_number, name, document_number, phone, reason, address,
+         region_hint, extra, state, person_id, region_code, candidates, merged_into, outcome_at, outcome_by,
+         outcome_reason, forwarded_to, updated_at, version)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14::uuid[], $15, $16, $17, $18, $19, $20, $21)`,
+      [
+        r.listId,
+        r.id,
+        r.rowNumber,
+        r.name,
+        r.documentNumber,
+        r.phone,
+        r.reason,
+        r.address,
+        r.regionHint,
+        JSON.stringify(r.extra),
+        r.state,
+        r.personId,
+        r.regionCode,
+        r.candidates,
+        r.mergedInto,
+        r.outcomeAt,
+        r.outcomeBy,
+        r.outcomeReason,
+        r.forwardedTo,
+        r.updatedAt,
+        r.version,
+      ],
+    );
+}
+
+export interface AssistPerson {
+  id: string;
+  name: string;
+  documentNumber: string | null;
+  phone: string | null;
+  address: string | null;
+  regionCode: string;
+}
+
+/** The registry's identifiers of known people, for the rows of a list sent about them. */
+export async function peopleForRows(
+  q: Queryable,
+  ids: readonly string[],
+): Promise<Map<string, AssistPerson>> {
+  if (ids.length === 0) return new Map();
+  const r = await q.query<AssistPerson>(
+    `SELECT id, name, document_number AS "documentNumber", phone, current_address AS address,
+       current_region_code AS "regionCode"
+     FROM persons WHERE id = ANY($1::uuid[])`,
+    [[...new Set(ids)]],
+  );
+  return new Map(r.rows.map((p) => [p.id, p]));
+}

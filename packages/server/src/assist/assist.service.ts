@@ -33,9 +33,11 @@ import {
   findRowView,
   firstRowOfPerson,
   insertList,
+  insertRows,
   type ListCounts,
   listLists,
   openByRegion,
+  peopleForRows,
   personHome,
   repointMerged,
   type RegionOpenRow,
@@ -539,4 +541,98 @@ export async function overdueByRegion(
     ctx.now,
   );
   return { regionCode: scope, items: r.own.open > 0 ? [r.own, ...r.children] : r.children };
+}
+
+export interface CaseAssistInput {
+  name: string;
+  /** Who sends it: the case investigation (the case's id in the text). */
+  source: string;
+  /** The county (or other region) responsible for where the people live. */
+  regionCode: string;
+  deadlineAt: Date;
+  /**
+   * One row per person, already identified in the registry; `regionCode`: where the sender found they
+   * live (default: their registry address).
+   */
+  rows: { personId: string; regionCode?: string | null; reason: string; extra: Record<string, string> }[];
+  /** Written on the audit record (the case, the contacts). */
+  audit: Record<string, unknown>;
+}
+
+/**
+ * Sends an assist list from a case investigation (流调协查, issue 6 item 4) inside the caller's
+ * transaction: addressed to another jurisdiction, one row per person already identified, each
+ * dispatched to the community where the sender found the person lives (else their registry address;
+ * forwarded there when that lies outside the list's region, as an import does). The caller has decided access: an investigator writes to another
+ * jurisdiction's assist lists by design. Audited `assist.from_case`.
+ */
+export async function sendCaseAssistList(
+  tx: Queryable,
+  ctx: RequestContext,
+  input: CaseAssistInput,
+): Promise<{ list: AssistListRecord; rowIds: Map<string, string> }> {
+  const actor = requireActor(ctx);
+  const people = await peopleForRows(
+    tx,
+    input.rows.map((r) => r.personId),
+  );
+  const list: AssistListRecord = {
+    id: uuidv7(),
+    name: input.name,
+    source: input.source,
+    regionCode: input.regionCode,
+    fileName: null,
+    receivedAt: ctx.now,
+    deadlineAt: input.deadlineAt,
+    importedBy: actor.userId,
+    importedByName: actor.displayName,
+  };
+  const rowIds = new Map<string, string>();
+  const rows: AssistRowRecord[] = input.rows.map((r, i) => {
+    const p = people.get(r.personId);
+    if (!p) throw notFound({ zh: "人员", en: "Person" });
+    const community = residenceCommunity(r.regionCode ?? p.regionCode);
+    const inside = isWithin(list.regionCode, community);
+    const id = uuidv7();
+    rowIds.set(r.personId, id);
+    return {
+      listId: list.id,
+      id,
+      rowNumber: i + 1,
+      name: p.name,
+      documentNumber: p.documentNumber,
+      phone: p.phone,
+      reason: r.reason,
+      address: p.address,
+      regionHint: community,
+      extra: r.extra,
+      state: inside ? "dispatched" : "forwarded",
+      personId: p.id,
+      regionCode: community,
+      candidates: null,
+      mergedInto: null,
+      outcomeAt: inside ? null : ctx.now,
+      outcomeBy: inside ? null : actor.displayName,
+      outcomeReason: null,
+      forwardedTo: inside ? null : community,
+      updatedAt: ctx.now,
+      version: 1,
+    };
+  });
+  await insertList(tx, list);
+  await insertRows(tx, rows);
+  await recordAudit(tx, ctx, {
+    action: "assist.from_case",
+    entityType: "assist_list",
+    entityId: list.id,
+    regionCode: list.regionCode,
+    after: {
+      name: list.name,
+      source: list.source,
+      deadlineAt: list.deadlineAt,
+      rows: rows.map((r) => ({ rowId: r.id, personId: r.personId, state: r.state })),
+      ...input.audit,
+    },
+  });
+  return { list, rowIds };
 }

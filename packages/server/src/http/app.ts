@@ -31,6 +31,9 @@ import { quarantinePlacementRoutes } from "../quarantine/placement.routes.ts";
 import { quarantineSiteRoutes } from "../quarantine/site.routes.ts";
 import { regionRoutes } from "../regions/region.routes.ts";
 import { tracingRoutes } from "../tracing/tracing.routes.ts";
+import { chainRoutes } from "../tracing/chain.routes.ts";
+import { stayRoutes } from "../tracing/stay.routes.ts";
+import { lineListRoutes } from "../tracing/line-list.routes.ts";
 import { areaRoutes } from "../zones/area.routes.ts";
 import { areaTransitionRoutes } from "../zones/area-transition.routes.ts";
 import type { RequestContext } from "./context.ts";
@@ -182,6 +185,9 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(certificateRoutes, deps);
   await app.register(natRoutes, deps);
   await app.register(tracingRoutes, deps);
+  await app.register(chainRoutes, deps);
+  await app.register(stayRoutes, deps);
+  await app.register(lineListRoutes, deps);
 
   const webDist = opts.webDist === undefined ? WEB_DIST : opts.webDist;
   if (webDist && existsSync(webDist)) {

@@ -10,14 +10,17 @@
  * case's region (`tracing.investigate`); every change audited in its transaction.
  */
 import type { LoadedPack } from "@cordon/domain/policies/pack-schema";
+import { regionLevel } from "@cordon/domain/regions/region-code";
 import { type FieldError, fieldError, type Message } from "@cordon/domain/shared/result";
 import {
   checkLoopStep,
+  loopLimitHours,
   type LoopStatus,
   type LoopStep,
   loopStatus,
 } from "@cordon/domain/tracing/contact-loop";
 import {
+  CONTACT_CATEGORY_LABELS,
   type CloseContactForSecondary,
   type ContactFinding,
   checkExposure,
@@ -28,9 +31,11 @@ import {
   type TraceWindow,
   secondaryContacts,
 } from "@cordon/domain/tracing/exposures";
+import type { TracingPolicy } from "@cordon/domain/tracing/policy";
 import { v7 as uuidv7 } from "uuid";
+import { sendCaseAssistList } from "../assist/assist.service.ts";
 import { recordAudit } from "../audit/audit.service.ts";
-import type { Db } from "../db/db.ts";
+import type { Db, Queryable } from "../db/db.ts";
 import { type RequestContext, requireActor } from "../http/context.ts";
 import { AppError, invalid, notFound } from "../http/errors.ts";
 import {
@@ -41,8 +46,10 @@ import {
   loopTimes,
   policyOfCase,
 } from "./case.service.ts";
+import { knownRegions } from "./stay.repository.ts";
 import {
   type CaseRow,
+  type ContactForward,
   type ContactRow,
   casesOfPeople,
   contactsOf,
@@ -50,9 +57,11 @@ import {
   type ExposureRow,
   exposuresOf,
   findContact,
+  forwardsOf,
   insertExposure,
   peopleBrief,
   placementOwner,
+  setForward,
   setStep,
   upsertContact,
 } from "./tracing.repository.ts";
@@ -203,6 +212,101 @@ export interface Classification {
   /** Contacts stored by an earlier classification that this one no longer finds (kept, with their steps). */
   noLongerFound: string[];
   secondaryEnabled: boolean;
+  /** Contacts forwarded as assist requests by this classification (each contact once, ever). */
+  forwarded: ContactForward[];
+}
+
+const HOUR = 3_600_000;
+
+/**
+ * The region an assist request about someone living in `regionCode` is addressed to: the county (区县)
+ * responsible for it, else the nearest level above that exists in the region tree.
+ */
+function responsibleRegions(regionCode: string): string[] {
+  const level = regionLevel(regionCode);
+  if (level === null) return [];
+  const county =
+    level === "township" || level === "community" || level === "grid" ? regionCode.slice(0, 6) : regionCode;
+  const up = [county];
+  if (regionLevel(county) === "county") up.push(`${county.slice(0, 4)}00`);
+  if (regionLevel(up[up.length - 1]!) === "city") up.push(`${county.slice(0, 2)}0000`);
+  return up;
+}
+
+const beijing = (d: Date) => new Date(d.getTime() + 8 * HOUR).toISOString().slice(0, 16).replace("T", " ");
+
+/**
+ * Forwards the contacts living outside the classifier's jurisdiction as assist requests (协查): one
+ * assist list per responsible county, one row per contact, the case as the source, due when the
+ * contacts' loop is (the case's confirmation + the policy's 48 h, 72 h in a major outbreak; from now while
+ * the case is suspected). A contact is forwarded once: re-classifying sends nothing again. In the
+ * caller's transaction.
+ */
+async function forwardAssistRequests(
+  tx: Queryable,
+  ctx: RequestContext,
+  c: CaseRow,
+  policy: TracingPolicy,
+  contacts: readonly ContactRow[],
+): Promise<{ forwarded: ContactForward[]; flags: ExposureFlag[] }> {
+  const already = new Set((await forwardsOf(tx, c.id)).map((f) => f.contactId));
+  const todo = contacts.filter((t) => t.assist && t.regionCode !== null && !already.has(t.id));
+  const flags: ExposureFlag[] = [];
+  const forwarded: ContactForward[] = [];
+  if (!todo.length) return { forwarded, flags };
+  const known = await knownRegions(
+    tx,
+    todo.flatMap((t) => responsibleRegions(t.regionCode!)),
+  );
+  const byRegion = new Map<string, ContactRow[]>();
+  for (const t of todo) {
+    const target = responsibleRegions(t.regionCode!).find((r) => known.has(r));
+    if (!target) {
+      flags.push({
+        code: "contact.assist_region_unknown",
+        exposureId: null,
+        personId: t.personId,
+        message: {
+          zh: `接触者所在地区「${t.regionCode}」不在区划库中：无法发出协查，请核实其所在地区`,
+          en: `The contact's region "${t.regionCode}" is not in the region tree: no assist request could be sent; check where they live`,
+        },
+      });
+      continue;
+    }
+    byRegion.set(target, [...(byRegion.get(target) ?? []), t]);
+  }
+  const confirmed = c.classification !== "suspected" && c.confirmedAt ? c.confirmedAt : null;
+  const deadlineAt = new Date((confirmed ?? ctx.now).getTime() + loopLimitHours(policy, c.major) * HOUR);
+  for (const [regionCode, list] of byRegion) {
+    const { list: sent, rowIds } = await sendCaseAssistList(tx, ctx, {
+      name: `流调协查：病例 ${c.id.slice(0, 8)} 的接触者（${list.length} 人）`,
+      source: `${c.regionCode} 流调（病例 ${c.id}）`,
+      regionCode,
+      deadlineAt,
+      rows: list.map((t) => ({
+        personId: t.personId,
+        regionCode: t.regionCode,
+        reason: `${t.explanation.zh}；末次暴露 ${beijing(t.lastExposureAt)}`,
+        extra: {
+          病例: c.id,
+          接触者类别: CONTACT_CATEGORY_LABELS[t.kind].zh,
+          首次暴露: beijing(t.firstExposureAt),
+        },
+      })),
+      audit: { caseId: c.id, contactIds: list.map((t) => t.id) },
+    });
+    for (const t of list) {
+      const f = {
+        contactId: t.id,
+        listId: sent.id,
+        rowId: rowIds.get(t.personId)!,
+        regionCode,
+        sentAt: ctx.now,
+      };
+      if (await setForward(tx, c.id, f)) forwarded.push({ ...f, personId: t.personId });
+    }
+  }
+  return { forwarded, flags };
 }
 
 /**
@@ -291,6 +395,13 @@ export async function classifyCase(
     }
     const found = new Set(findings.map((f) => f.personId));
     const stored = await contactsOf(tx, c.id);
+    const assist = await forwardAssistRequests(
+      tx,
+      ctx,
+      c,
+      policy,
+      stored.filter((t) => found.has(t.personId)),
+    );
     const names = await peopleBrief(tx, [c.personId, ...stored.map((t) => t.personId)]);
     const ownCases = await casesOfPeople(
       tx,
@@ -308,16 +419,25 @@ export async function classifyCase(
       entityId: c.id,
       regionCode: c.regionCode,
       before: { contacts: before.map((t) => ({ personId: t.personId, kind: t.kind })) },
-      after: { ...counts, contacts: findings.map((f) => ({ personId: f.personId, kind: f.category })) },
+      after: {
+        ...counts,
+        contacts: findings.map((f) => ({ personId: f.personId, kind: f.category })),
+        forwarded: assist.forwarded.map((f) => ({
+          contactId: f.contactId,
+          listId: f.listId,
+          regionCode: f.regionCode,
+        })),
+      },
     });
     return {
       contacts: contactViews(c, stored, names, ownCases, policy, ctx.now),
       counts,
-      flags: [...first.flags, ...second.flags],
+      flags: [...first.flags, ...second.flags, ...assist.flags],
       refused: [...first.refused, ...second.refused],
       notCounted: second.notCounted,
       noLongerFound: before.filter((t) => !found.has(t.personId)).map((t) => t.id),
       secondaryEnabled: second.enabled,
+      forwarded: assist.forwarded,
     };
   });
 }
@@ -402,4 +522,14 @@ export async function recordStep(
       ),
     };
   });
+}
+
+/** The case's contacts forwarded as assist requests (协查已发): to which region, in which list, when. */
+export async function assistRequestsOf(
+  db: Db,
+  ctx: RequestContext,
+  caseId: string,
+): Promise<(ContactForward & { regionName: string | null })[]> {
+  const c = await caseFor(db, ctx, caseId, "tracing.view");
+  return forwardsOf(db, c.id);
 }

@@ -494,3 +494,42 @@ export async function casesOfPeople(
   );
   return new Map(r.rows.map((c) => [c.personId, c.id]));
 }
+
+/** The assist request a contact was forwarded as (协查): the list, the row, the region, when. */
+export interface ContactForward {
+  contactId: string;
+  personId: string;
+  listId: string;
+  rowId: string;
+  regionCode: string;
+  sentAt: Date;
+}
+
+/** The case's contacts already forwarded as assist requests, with the name of the region addressed. */
+export async function forwardsOf(
+  q: Queryable,
+  caseId: string,
+): Promise<(ContactForward & { regionName: string | null })[]> {
+  const r = await q.query<ContactForward & { regionName: string | null }>(
+    `SELECT t.id AS "contactId", t.person_id AS "personId", t.assist_list_id AS "listId", t.assist_row_id AS "rowId",
+       t.assist_region_code AS "regionCode", g.name AS "regionName", t.assist_sent_at AS "sentAt"
+     FROM tracing_contacts t LEFT JOIN regions g ON g.code = t.assist_region_code
+     WHERE t.case_id = $1 AND t.assist_list_id IS NOT NULL ORDER BY t.assist_sent_at, t.id`,
+    [caseId],
+  );
+  return r.rows;
+}
+
+/** Marks a contact forwarded, once: false when it already was (the first request stands). */
+export async function setForward(
+  q: Queryable,
+  caseId: string,
+  f: Omit<ContactForward, "personId">,
+): Promise<boolean> {
+  const r = await q.query(
+    `UPDATE tracing_contacts SET assist_list_id = $3, assist_row_id = $4, assist_region_code = $5, assist_sent_at = $6
+     WHERE case_id = $1 AND id = $2 AND assist_list_id IS NULL`,
+    [caseId, f.contactId, f.listId, f.rowId, f.regionCode, f.sentAt],
+  );
+  return r.rowCount === 1;
+}

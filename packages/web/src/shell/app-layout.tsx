@@ -53,7 +53,13 @@ export function AppLayout() {
     });
   }, [t, me.permissions]);
 
-  const selected = `/${location.pathname.split("/")[1] ?? ""}`;
+  // The entry whose path is the longest prefix of the page's (/tracing/chains/… is "transmission chains",
+  // not "investigations" at /tracing); else the page's first segment.
+  const selected =
+    NAVIGATION.flatMap((n) => (isGroup(n) ? n.entries : [n]))
+      .map((e) => e.path)
+      .filter((p) => location.pathname === p || location.pathname.startsWith(`${p}/`))
+      .sort((a, b) => b.length - a.length)[0] ?? `/${location.pathname.split("/")[1] ?? ""}`;
 
   const onLogout = async () => {
     await logout().catch(() => undefined);

@@ -81,6 +81,12 @@ const TracingCasesPage = lazy(() =>
 const TracingCasePage = lazy(() =>
   import("../tracing/case-page.tsx").then((m) => ({ default: m.TracingCasePage })),
 );
+const TracingChainsPage = lazy(() =>
+  import("../tracing/chains-page.tsx").then((m) => ({ default: m.TracingChainsPage })),
+);
+const ClusterGraphPage = lazy(() =>
+  import("../tracing/cluster-graph.tsx").then((m) => ({ default: m.ClusterGraphPage })),
+);
 const HealthPage = lazy(() => import("../me/health-page.tsx").then((m) => ({ default: m.HealthPage })));
 const VerifyPage = lazy(() => import("../verify/verify-page.tsx").then((m) => ({ default: m.VerifyPage })));
 
@@ -314,6 +320,22 @@ export function CordonApp() {
                   element={
                     <RequirePermission permission="tracing.view">
                       <TracingCasePage />
+                    </RequirePermission>
+                  }
+                />
+                <Route
+                  path="tracing/chains"
+                  element={
+                    <RequirePermission permission="tracing.view">
+                      <TracingChainsPage />
+                    </RequirePermission>
+                  }
+                />
+                <Route
+                  path="tracing/chains/:clusterId"
+                  element={
+                    <RequirePermission permission="tracing.view">
+                      <ClusterGraphPage />
                     </RequirePermission>
                   }
                 />

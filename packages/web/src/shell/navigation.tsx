@@ -11,6 +11,7 @@ import {
   FileSearchOutlined,
   HomeOutlined,
   MedicineBoxOutlined,
+  NodeIndexOutlined,
   QrcodeOutlined,
   ReadOutlined,
   ScanOutlined,
@@ -42,7 +43,8 @@ type BuiltCapability =
   | "natSample"
   | "natLab"
   | "natPlan"
-  | "investigations";
+  | "investigations"
+  | "transmissionChains";
 
 interface BuiltEntry {
   built: true;
@@ -112,6 +114,8 @@ export const NAVIGATION: (NavGroup | NavEntry)[] = [
   },
   // Case investigation and contact tracing: the cases with their clocks, the contacts' loops.
   built("investigations", "/tracing", <ClusterOutlined />, "tracing.view"),
+  // Transmission chains: the analysis of the jurisdiction's cases, its clusters and each one's graph.
+  built("transmissionChains", "/tracing/chains", <NodeIndexOutlined />, "tracing.view"),
   planned("codes", "/codes", <QrcodeOutlined />),
   planned("warning", "/warning", <AlertOutlined />),
   planned("coldChain", "/cold-chain", <SnippetsOutlined />),

@@ -40,7 +40,7 @@ import { type HTMLAttributes, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useParams } from "react-router";
 import { useMe } from "../accounts/session.tsx";
-import { ApiError } from "../api/client.ts";
+import { api, unwrap } from "../api/client.ts";
 import { applyServerErrors, errorText } from "../api/errors.ts";
 import { useApiData } from "../api/use-api-data.ts";
 import { PlacementDialog } from "../quarantine/placement-dialog.tsx";
@@ -61,9 +61,11 @@ import {
   labelled,
   PersonSelect,
   pick,
+  Refusal,
   span,
   useSecondNow,
 } from "./tracing-bits.tsx";
+import { Stays } from "./stays.tsx";
 
 const STEPS: readonly Step[] = ["verify", "transfer", "test", "isolate"];
 const HOUR = 3_600_000;
@@ -80,15 +82,6 @@ const LOOP_COLORS: Record<string, string> = {
   overdue: "red",
   not_started: "default",
 };
-
-/** Every problem the server named, in the UI language; the first code on the element for tests. */
-function Refusal({ error, testId }: { error: unknown; testId: string }) {
-  const { t } = useTranslation();
-  const fields = error instanceof ApiError ? error.fields : [];
-  const code = fields[0]?.code ?? (error instanceof ApiError ? error.code : "error");
-  const text = fields.length > 0 ? fields.map((f) => f.message).join("；") : errorText(t, error);
-  return <Alert type="error" showIcon data-testid={testId} data-code={code} message={text} />;
-}
 
 interface ReclassifyValues {
   classification?: CaseClassification;
@@ -569,11 +562,14 @@ function Contacts({
   now,
   canAct,
   onChanged,
+  forwarded,
 }: {
   detail: CaseDetail;
   now: number;
   canAct: boolean;
   onChanged: () => void;
+  /** Contacts forwarded as assist requests: contact id → the region addressed. */
+  forwarded: Map<string, { code: string; name: string | null }>;
 }) {
   const { t, i18n } = useTranslation();
   const [busy, setBusy] = useState<string | null>(null);
@@ -646,9 +642,16 @@ function Contacts({
             <Tag color={KIND_COLORS[c.kind]} data-testid="contact-kind" data-kind={c.kind}>
               {t(`tracing.kinds.${c.kind}`)}
             </Tag>
-            {c.assist && (
+            {c.assist && !forwarded.has(c.id) && (
               <Tag color="purple" data-testid="contact-assist">
                 {t("tracing.contacts.assist")}
+              </Tag>
+            )}
+            {forwarded.has(c.id) && (
+              <Tag color="purple" data-testid="contact-assist-sent" data-region={forwarded.get(c.id)!.code}>
+                {t("tracing.contacts.assistSent", {
+                  region: forwarded.get(c.id)!.name ?? forwarded.get(c.id)!.code,
+                })}
               </Tag>
             )}
           </Space>
@@ -812,10 +815,14 @@ export function TracingCasePage() {
   const [classifyError, setClassifyError] = useState<unknown>(null);
   const detail = useApiData(`case:${id}:${i18n.language}`, () => tracingApi.detail(id));
   const exposures = useApiData(`exposures:${id}:${i18n.language}`, () => tracingApi.exposures(id));
+  const assistSent = useApiData(`assist-sent:${id}`, () =>
+    unwrap(api.GET("/api/tracing/cases/{id}/assist-requests", { params: { path: { id } } })),
+  );
   const investigate = can("tracing.investigate");
   const reload = () => {
     detail.reload();
     exposures.reload();
+    assistSent.reload();
   };
 
   if (detail.error && !detail.data)
@@ -853,6 +860,9 @@ export function TracingCasePage() {
             {pick(CASE_CLASSIFICATION_LABELS[c.classification], i18n.language)}
           </Tag>
           <Tag>{t(`tracing.status.${c.status}`)}</Tag>
+          <Link to={`/tracing/chains?case=${c.id}`} data-testid="case-chain-link">
+            {t("tracingChains.viewChain")}
+          </Link>
         </Space>
         {investigate && (
           <Button data-testid="reclassify" onClick={() => setReclassifying(true)}>
@@ -926,6 +936,7 @@ export function TracingCasePage() {
       </Card>
       <Card size="small" title={t("tracing.itinerary.title")} data-testid="itinerary">
         <Itinerary items={exposures.data?.items ?? []} caseName={c.personName} />
+        <Stays caseId={c.id} canAct={investigate} />
       </Card>
       {investigate && (
         <Card size="small" title={t("tracing.exposure.title")}>
@@ -975,7 +986,20 @@ export function TracingCasePage() {
           />
         )}
         {classifyError !== null && <Refusal error={classifyError} testId="classify-refusal" />}
-        <Contacts detail={d} now={now} canAct={investigate} onChanged={reload} />
+        <Contacts
+          detail={d}
+          now={now}
+          canAct={investigate}
+          onChanged={reload}
+          forwarded={
+            new Map(
+              (assistSent.data?.items ?? []).map((f) => [
+                f.contactId,
+                { code: f.regionCode, name: f.regionName },
+              ]),
+            )
+          }
+        />
       </Card>
       <LoopSummaryCard detail={d} />
       <ReclassifyDialog

@@ -1,8 +1,10 @@
-import { Select, Spin, Tag, Typography } from "antd";
+import { Alert, Select, Spin, Tag, Typography } from "antd";
 import dayjs from "dayjs";
 import type { TFunction } from "i18next";
 import { useSyncExternalStore } from "react";
 import { useTranslation } from "react-i18next";
+import { ApiError } from "../api/client.ts";
+import { errorText } from "../api/errors.ts";
 import { usePersonSearch } from "../people/use-person-search.ts";
 import type { Clock } from "./tracing-api.ts";
 
@@ -19,6 +21,15 @@ export function labelled<K extends string>(
   lang: string,
 ): { value: K; label: string }[] {
   return values.map((value) => ({ value, label: pick(labels[value], lang) }));
+}
+
+/** Every problem the server named, in the UI language; the first code on the element for tests. */
+export function Refusal({ error, testId }: { error: unknown; testId: string }) {
+  const { t } = useTranslation();
+  const fields = error instanceof ApiError ? error.fields : [];
+  const code = fields[0]?.code ?? (error instanceof ApiError ? error.code : "error");
+  const text = fields.length > 0 ? fields.map((f) => f.message).join("；") : errorText(t, error);
+  return <Alert type="error" showIcon data-testid={testId} data-code={code} message={text} />;
 }
 
 export const formatMinute = (iso: string | null | undefined) =>

@@ -24,6 +24,7 @@ import { useApiData } from "../api/use-api-data.ts";
 import { formatDateTime } from "../i18n/format.ts";
 import { RegionPicker } from "../regions/region-picker.tsx";
 import { PageError } from "../shell/page-states.tsx";
+import { ItineraryAreaProposals } from "../tracing/itinerary-proposals.tsx";
 import { AreaEventsModal, AreaProposals } from "./area-proposals.tsx";
 import { instantOf, nowLocal } from "../shell/local-time.ts";
 
@@ -243,6 +244,7 @@ export function RiskAreasPage() {
         canWrite={canWrite}
         onChanged={reload}
       />
+      {canWrite && <ItineraryAreaProposals onChanged={reload} />}
       <AreaEventsModal
         area={eventsOf}
         canWrite={canWrite}
