@@ -5,7 +5,9 @@
  * the list's rows), then record 200,000 quarantine health reports through the HTTP API (against a plain
  * COPY of the stored rows), then place 100,000 people across 500 quarantine sites and list every site's
  * day (against a plain COPY of the placement rows), then a screening round of the registry's people (bulk
- * sampling records and lab results to the recall lists, against a plain COPY of the stored rows). Prints the figures as the tables of docs/benchmarks.md, and the raw results
+ * sampling records and lab results to the recall lists, against a plain COPY of the stored rows), then case
+ * investigation over 200,000 cases and 2,000,000 exposures (classify a new case's contacts, recompute the
+ * chains, open the largest cluster's graph). Prints the figures as the tables of docs/benchmarks.md, and the raw results
  * as JSON on the last line.
  *
  *   npm run bench        # or: node bench/run.ts [--count 1000000] [--queries 200] [--batch-size 10000]
@@ -25,6 +27,7 @@ import { benchAssist, printAssist } from "./assist-lists.ts";
 import { benchQuarantineReports, printQuarantineReports } from "./quarantine-reports.ts";
 import { benchSchedules, printSchedules } from "./quarantine-schedules.ts";
 import { benchNatRound, printNatRound } from "./nat-round.ts";
+import { benchTracingChains, printTracingChains } from "./tracing-chains.ts";
 
 const { values } = parseArgs({
   options: {
@@ -38,6 +41,8 @@ const { values } = parseArgs({
     "quarantine-people": { type: "string", default: "100000" },
     // The screening round samples people of the registry imported above: at most --count.
     "nat-people": { type: "string", default: "1000000" },
+    "tracing-cases": { type: "string", default: "200000" },
+    "tracing-exposures": { type: "string", default: "2000000" },
   },
 });
 
@@ -63,6 +68,13 @@ try {
   });
   const schedules = await benchSchedules(b, Number(values["quarantine-people"]), 500, 13);
   const natRound = await benchNatRound(b, Number(values["nat-people"]), Number(values.seed));
+  // Case investigation over the same registry: 200,000 cases and 2,000,000 exposures (COPYed, not timed).
+  const tracingChains = await benchTracingChains(b, {
+    people: Number(values.count),
+    cases: Number(values["tracing-cases"]),
+    exposures: Number(values["tracing-exposures"]),
+    seed: Number(values.seed),
+  });
   const machine = `${cpus().length} × ${cpus()[0]?.model ?? "CPU"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, PostgreSQL ${imp.server.version}`;
   console.log(`machine: ${machine}\nserver settings: ${JSON.stringify(imp.server)}\n`);
   console.log(printImport(imp));
@@ -78,8 +90,20 @@ try {
   console.log(printSchedules(schedules));
   console.log();
   console.log(printNatRound(natRound));
+  console.log();
+  console.log(printTracingChains(tracingChains));
   console.log(
-    JSON.stringify({ machine, import: imp, search, arrivals, assist, healthReports, schedules, natRound }),
+    JSON.stringify({
+      machine,
+      import: imp,
+      search,
+      arrivals,
+      assist,
+      healthReports,
+      schedules,
+      natRound,
+      tracingChains,
+    }),
   );
 } finally {
   await b.drop();
