@@ -1,3 +1,4 @@
+import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
@@ -91,6 +92,44 @@ export async function logIn(page: Page, cordon: Cordon, username: string): Promi
   await page.getByTestId("login-password").fill(cordon.password(username));
   await page.getByTestId("login-submit").click();
   await page.getByTestId("logout").waitFor();
+}
+
+/** A session cookie for an account (a demo account's own password unless given), for the API calls that set a test's scene. */
+export async function apiSession(
+  cordon: Cordon,
+  username: string,
+  password = cordon.password(username),
+): Promise<string> {
+  const res = await fetch(`${cordon.baseUrl}/api/auth/login`, {
+    method: "POST",
+    headers: { "content-type": "application/json", "x-cordon-client": "test" },
+    body: JSON.stringify({ username, password }),
+  });
+  assert.equal(res.status, 200, await res.text());
+  return res.headers.getSetCookie()[0]!.split(";")[0]!;
+}
+
+/** A JSON API call in that session (a body only when given); the test fails unless it succeeds. */
+export async function apiCall(
+  cordon: Cordon,
+  cookie: string,
+  method: "GET" | "POST",
+  path: string,
+  body?: unknown,
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read response bodies freely
+): Promise<any> {
+  const res = await fetch(`${cordon.baseUrl}${path}`, {
+    method,
+    headers: {
+      cookie,
+      ...(method === "POST" ? { "x-cordon-client": "test" } : {}),
+      ...(body === undefined ? {} : { "content-type": "application/json" }),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  assert.ok(res.ok, `${method} ${path}: ${res.status} ${text}`);
+  return JSON.parse(text);
 }
 
 /** Saves a screenshot when CORDON_SCREENSHOTS names a folder (to look at the layout while developing). */

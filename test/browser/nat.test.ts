@@ -5,7 +5,13 @@ import { join } from "node:path";
 import { test } from "node:test";
 import type { Page } from "playwright-core";
 import { makeResidentId } from "../../packages/domain/src/people/resident-id.ts";
-import { browserSuite, logIn, snapshot } from "./browser-harness.ts";
+import {
+  browserSuite,
+  logIn,
+  snapshot,
+  apiCall as harnessCall,
+  apiSession as harnessSession,
+} from "./browser-harness.ts";
 
 const suite = browserSuite();
 
@@ -29,31 +35,9 @@ interface Person {
   community: string;
 }
 
-/** A session cookie for a demo account, for the API calls that set the scene. */
-async function apiSession(username: string): Promise<string> {
-  const res = await fetch(`${suite.cordon.baseUrl}/api/auth/login`, {
-    method: "POST",
-    headers: { "content-type": "application/json", "x-cordon-client": "test" },
-    body: JSON.stringify({ username, password: suite.cordon.password(username) }),
-  });
-  assert.equal(res.status, 200, await res.text());
-  return res.headers.getSetCookie()[0]!.split(";")[0]!;
-}
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read response bodies freely
-async function apiCall(cookie: string, method: "GET" | "POST", path: string, body?: unknown): Promise<any> {
-  const res = await fetch(`${suite.cordon.baseUrl}${path}`, {
-    method,
-    headers: {
-      cookie,
-      ...(method === "POST" ? { "x-cordon-client": "test", "content-type": "application/json" } : {}),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  assert.ok(res.ok, `${method} ${path}: ${res.status} ${text}`);
-  return JSON.parse(text);
-}
+const apiSession = (username: string, password?: string) => harnessSession(suite.cordon, username, password);
+const apiCall = (cookie: string, method: "GET" | "POST", path: string, body?: unknown) =>
+  harnessCall(suite.cordon, cookie, method, path, body);
 
 async function pickRegion(page: Page, testId: string, code: string): Promise<void> {
   await page.getByTestId(testId).click();

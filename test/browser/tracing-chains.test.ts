@@ -5,7 +5,15 @@ import { join } from "node:path";
 import { after, before, test } from "node:test";
 import type { Browser, Page } from "playwright-core";
 import { makeResidentId } from "../../packages/domain/src/people/resident-id.ts";
-import { type Cordon, launchChromium, logIn, snapshot, startCordon } from "./browser-harness.ts";
+import {
+  type Cordon,
+  launchChromium,
+  logIn,
+  snapshot,
+  startCordon,
+  apiCall as harnessCall,
+  apiSession as harnessSession,
+} from "./browser-harness.ts";
 
 // 兴庆区 (Yinchuan), April 2022. 马建国 falls ill on 04-01 and infects five people at a family dinner
 // (recorded as exposures on his case): a super-spreader at the default threshold of 5. One of them,
@@ -29,34 +37,6 @@ after(async () => {
   await suite.browser?.close();
   await suite.cordon?.close();
 });
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read response bodies freely
-type Json = any;
-
-async function apiSession(username: string): Promise<string> {
-  const res = await fetch(`${suite.cordon.baseUrl}/api/auth/login`, {
-    method: "POST",
-    headers: { "content-type": "application/json", "x-cordon-client": "test" },
-    body: JSON.stringify({ username, password: suite.cordon.password(username) }),
-  });
-  assert.equal(res.status, 200, await res.text());
-  return res.headers.getSetCookie()[0]!.split(";")[0]!;
-}
-
-async function apiCall(cookie: string, method: "GET" | "POST", path: string, body?: unknown): Promise<Json> {
-  const res = await fetch(`${suite.cordon.baseUrl}${path}`, {
-    method,
-    headers: {
-      cookie,
-      ...(method === "POST" ? { "x-cordon-client": "test" } : {}),
-      ...(body === undefined ? {} : { "content-type": "application/json" }),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  assert.ok(res.ok, `${method} ${path}: ${res.status} ${text}`);
-  return JSON.parse(text);
-}
 
 const PEOPLE = {
   A: "马建国",
@@ -85,6 +65,10 @@ const ONSET: Record<Key, string> = {
   J: "2022-04-02",
   K: "2022-04-06",
 };
+
+const apiSession = (username: string, password?: string) => harnessSession(suite.cordon, username, password);
+const apiCall = (cookie: string, method: "GET" | "POST", path: string, body?: unknown) =>
+  harnessCall(suite.cordon, cookie, method, path, body);
 
 async function graphShown(page: Page): Promise<number> {
   return Number(await page.getByTestId("graph-shown").getAttribute("data-shown"));

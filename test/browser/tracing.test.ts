@@ -2,7 +2,15 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import type { Browser, Locator, Page } from "playwright-core";
 import { makeResidentId } from "../../packages/domain/src/people/resident-id.ts";
-import { type Cordon, launchChromium, logIn, snapshot, startCordon } from "./browser-harness.ts";
+import {
+  type Cordon,
+  launchChromium,
+  logIn,
+  snapshot,
+  startCordon,
+  apiCall as harnessCall,
+  apiSession as harnessSession,
+} from "./browser-harness.ts";
 
 // 兴庆区 (Yinchuan): a screening round over a township finds a positive single tube. The demo
 // investigator (银川市流调员) opens the case; no pack carries a `tracing` block, so seed 000's clocks
@@ -32,37 +40,13 @@ after(async () => {
   await suite.cordon?.close();
 });
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read response bodies freely
-type Json = any;
-
-async function apiSession(username: string, password = suite.cordon.password(username)): Promise<string> {
-  const res = await fetch(`${suite.cordon.baseUrl}/api/auth/login`, {
-    method: "POST",
-    headers: { "content-type": "application/json", "x-cordon-client": "test" },
-    body: JSON.stringify({ username, password }),
-  });
-  assert.equal(res.status, 200, await res.text());
-  return res.headers.getSetCookie()[0]!.split(";")[0]!;
-}
-
-async function apiCall(cookie: string, method: "GET" | "POST", path: string, body?: unknown): Promise<Json> {
-  const res = await fetch(`${suite.cordon.baseUrl}${path}`, {
-    method,
-    headers: {
-      cookie,
-      ...(method === "POST" ? { "x-cordon-client": "test" } : {}),
-      ...(body === undefined ? {} : { "content-type": "application/json" }),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  assert.ok(res.ok, `${method} ${path}: ${res.status} ${text}`);
-  return JSON.parse(text);
-}
-
 /** A datetime-local value in Beijing time, `hoursAgo` before now (the browser runs in Asia/Shanghai). */
 const beijingLocal = (hoursAgo: number) =>
   new Date(serverNow().getTime() - hoursAgo * HOUR + 8 * HOUR).toISOString().slice(0, 16);
+
+const apiSession = (username: string, password?: string) => harnessSession(suite.cordon, username, password);
+const apiCall = (cookie: string, method: "GET" | "POST", path: string, body?: unknown) =>
+  harnessCall(suite.cordon, cookie, method, path, body);
 
 async function chooseOption(page: Page, selectTestId: string, text: string): Promise<void> {
   await page.getByTestId(selectTestId).click();
