@@ -282,6 +282,37 @@ const MAX_ISSUES = 200;
  * of the jurisdiction's cases: over the cases and links of the last recompute whose infectee is a case of
  * the jurisdiction (an infector outside it is reported as not in the list, as the command reports it).
  */
+/**
+ * The analysis's figures as the API gives them, for the stored cases and for an uploaded line list
+ * alike: the largest clusters with their first three index cases (`ref` names them), super-spreaders
+ * named. `clusterIdOf` maps a cluster's smallest case id to its id.
+ */
+export function analysisFigures(
+  a: ChainAnalysis,
+  ref: (caseId: string) => CaseRef,
+  clusterIdOf: (smallestCaseId: string) => string,
+) {
+  return {
+    cases: a.cases,
+    pairs: a.pairs,
+    clusters: {
+      count: a.clusters.count,
+      isolatedCases: a.clusters.isolatedCases,
+      largest: a.clusters.largest.map((k) => ({
+        clusterId: clusterIdOf(k.caseIds[0]!),
+        size: k.size,
+        generations: k.generations,
+        indexCases: k.indexCases.slice(0, 3).map(ref),
+        indexCaseCount: k.indexCases.length,
+      })),
+      sizes: a.clusters.sizes,
+    },
+    generations: a.generations,
+    superspreaders: a.superspreaders.map((s) => ({ ...ref(s.caseId), secondaryCases: s.secondaryCases })),
+    serialInterval: a.serialInterval,
+  };
+}
+
 export async function chainAnalysis(
   db: Db,
   ctx: RequestContext,
@@ -313,24 +344,8 @@ export async function chainAnalysis(
   const ref = (caseId: string): CaseRef => ({ caseId, personName: names.get(caseId) ?? "" });
   return {
     ...fresh,
-    cases: a.cases,
-    pairs: a.pairs,
-    clusters: {
-      count: a.clusters.count,
-      isolatedCases: a.clusters.isolatedCases,
-      largest: largest.map((k) => ({
-        clusterId: clusterIds.get(k.caseIds[0]!) ?? k.caseIds[0]!,
-        size: k.size,
-        generations: k.generations,
-        indexCases: k.indexCases.slice(0, 3).map(ref),
-        indexCaseCount: k.indexCases.length,
-      })),
-      sizes: a.clusters.sizes,
-    },
-    generations: a.generations,
-    superspreaders: a.superspreaders.map((s) => ({ ...ref(s.caseId), secondaryCases: s.secondaryCases })),
+    ...analysisFigures(a, ref, (k) => clusterIds.get(k) ?? k),
     superspreaderThreshold: policy.superspreaderThreshold,
-    serialInterval: a.serialInterval,
     issues: a.issues.slice(0, MAX_ISSUES),
     issuesTotal: a.issues.length,
   };

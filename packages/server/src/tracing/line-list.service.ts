@@ -25,6 +25,7 @@ import type { Db, Queryable } from "../db/db.ts";
 import { type RequestContext, requireActor } from "../http/context.ts";
 import { AppError } from "../http/errors.ts";
 import { access } from "./case.service.ts";
+import { analysisFigures } from "./chain.service.ts";
 import { tracingPolicyAt } from "./tracing-policy.ts";
 
 interface LineListCaseRow {
@@ -269,25 +270,9 @@ export function analyzeLineListFile(
   return {
     rows: rows.length,
     unknownColumns: read.unknownColumns,
-    cases: a.cases,
-    pairs: a.pairs,
-    clusters: {
-      count: a.clusters.count,
-      isolatedCases: a.clusters.isolatedCases,
-      largest: a.clusters.largest.map((k) => ({
-        clusterId: k.caseIds[0]!,
-        size: k.size,
-        generations: k.generations,
-        indexCases: k.indexCases.slice(0, 3).map(ref),
-        indexCaseCount: k.indexCases.length,
-      })),
-      sizes: a.clusters.sizes,
-    },
-    generations: a.generations,
-    superspreaders: a.superspreaders.map((s) => ({ ...ref(s.caseId), secondaryCases: s.secondaryCases })),
+    ...analysisFigures(a, ref, (k) => k),
     superspreaderThreshold: policy.superSpreaderThreshold,
     lookBackDays: policy.lookBack.days,
-    serialInterval: a.serialInterval,
     issues: issues.slice(0, MAX_FILE_ISSUES),
     issuesTotal: issues.length,
   };
