@@ -3,6 +3,7 @@
  * strict everywhere, so a misspelt field is an error rather than a silently ignored rule.
  */
 import { z } from "zod";
+import { healthCodePolicySchema } from "../codes/policy.ts";
 import { natPolicySchema } from "../nat/policy.ts";
 import { regionLevel } from "../regions/region-code.ts";
 import { tracingPolicySchema } from "../tracing/policy.ts";
@@ -247,6 +248,11 @@ export const packSchema = z.strictObject({
    * absent = the national figures, `DEFAULT_TRACING_POLICY` in packages/domain/src/tracing/policy.ts.
    */
   tracing: tracingPolicySchema.optional(),
+  /**
+   * The health-code numbers and colour rules the pack sets (docs/capabilities/health-code-rules.md);
+   * absent = the defaults, `DEFAULT_HEALTH_CODE_POLICY` in packages/domain/src/codes/policy.ts.
+   */
+  healthCode: healthCodePolicySchema.optional(),
 });
 
 export type Pack = z.infer<typeof packSchema>;
