@@ -32,7 +32,7 @@ export async function startCordon(now?: () => Date): Promise<Cordon> {
   await migrate(db);
   await loadRegions(db);
   const creds: DemoCredentials[] = (await seedDemo(db, { people: 300, seed: 7, now: new Date() })) ?? [];
-  const app = await buildApp(now ? { db, now } : { db });
+  const app = await buildApp(now ? { db, now, codeWorker: true } : { db, codeWorker: true });
   await app.listen({ host: "127.0.0.1", port: 0 });
   const { port } = app.server.address() as AddressInfo;
   return {

@@ -75,7 +75,12 @@ export type Permission =
    */
   | "tracing.investigate"
   /** Read cases, their investigation clocks, contacts and loops, and the escalations. */
-  | "tracing.view";
+  | "tracing.view"
+  /**
+   * Request or approve a health-code colour set by hand (人工赋码): one person at a time, a written
+   * reason, a limited time, approved by a second user holding this permission.
+   */
+  | "codes.override";
 
 const ALL: Permission[] = [
   "people.read",
@@ -96,6 +101,7 @@ const ALL: Permission[] = [
   "nat.manage",
   "tracing.investigate",
   "tracing.view",
+  "codes.override",
 ];
 
 /** The permission matrix. Citizens see only their own record, through `self` routes, not these. */
@@ -119,6 +125,7 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     "nat.manage",
     "tracing.investigate",
     "tracing.view",
+    "codes.override",
   ],
   investigator: [
     "people.read",

@@ -55,7 +55,7 @@ program
         console.log("These passwords are shown once; change them under 修改密码 / Change password.\n");
       }
     }
-    const app = await buildApp({ db, secureCookies: config.secureCookies, logger: false });
+    const app = await buildApp({ db, secureCookies: config.secureCookies, logger: false, codeWorker: true });
     await app.listen({ host: config.host, port: config.port });
     console.log(
       `Cordon is up: http://${config.host === "0.0.0.0" ? "localhost" : config.host}:${config.port}/  (API docs: /docs, database: ${db.engine})`,

@@ -34,6 +34,9 @@ import { tracingRoutes } from "../tracing/tracing.routes.ts";
 import { chainRoutes } from "../tracing/chain.routes.ts";
 import { stayRoutes } from "../tracing/stay.routes.ts";
 import { lineListRoutes } from "../tracing/line-list.routes.ts";
+import { codeRoutes } from "../codes/code.routes.ts";
+import { startCodeWorker } from "../codes/code-worker.ts";
+import { loadShippedPacks } from "../policies/policy-packs.ts";
 import { areaRoutes } from "../zones/area.routes.ts";
 import { areaTransitionRoutes } from "../zones/area-transition.routes.ts";
 import type { RequestContext } from "./context.ts";
@@ -60,6 +63,11 @@ export interface AppOptions {
   secureCookies?: boolean;
   logger?: boolean;
   webDist?: string | null;
+  /**
+   * Run the health-code worker in this process (every second: colours follow changes of state within
+   * seconds). The server does; integration tests run it by hand (`runCodeWork`) for determinism.
+   */
+  codeWorker?: boolean;
 }
 
 const UNSAFE = new Set(["POST", "PUT", "PATCH", "DELETE"]);
@@ -188,6 +196,14 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(chainRoutes, deps);
   await app.register(stayRoutes, deps);
   await app.register(lineListRoutes, deps);
+  await app.register(codeRoutes, deps);
+  if (opts.codeWorker) {
+    const stop = startCodeWorker(opts.db, loadShippedPacks(), {
+      now,
+      onError: (e) => app.log.error(e, "health-code worker"),
+    });
+    app.addHook("onClose", async () => stop());
+  }
 
   const webDist = opts.webDist === undefined ? WEB_DIST : opts.webDist;
   if (webDist && existsSync(webDist)) {

@@ -300,6 +300,8 @@ export const en: Messages = {
       tracing_case: "Case",
       tracing_contact: "Contact",
       tracing_chains: "Transmission chains",
+      health_code: "Health code",
+      code_key: "Health code signing key",
     },
     actions: {
       auth: {
@@ -392,6 +394,16 @@ export const en: Messages = {
         contact_step: "Contact loop step",
         line_list_export: "Export the case line list",
         chains_recompute: "Transmission chains recomputed",
+      },
+      code_override: {
+        request: "Override requested",
+        approve: "Override approved",
+        reject: "Override rejected",
+        revoke: "Override revoked",
+        withdraw: "Override request withdrawn",
+      },
+      code_key: {
+        rotate: "Health code signing key rotated",
       },
     },
   },

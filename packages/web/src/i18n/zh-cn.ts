@@ -291,6 +291,8 @@ export const zhCN = {
       tracing_case: "病例",
       tracing_contact: "接触者",
       tracing_chains: "传播链",
+      health_code: "健康码",
+      code_key: "健康码签发密钥",
     },
     actions: {
       auth: {
@@ -383,6 +385,16 @@ export const zhCN = {
         contact_step: "核转检隔",
         line_list_export: "导出病例一览表",
         chains_recompute: "重新计算传播链",
+      },
+      code_override: {
+        request: "申请人工赋码",
+        approve: "批准人工赋码",
+        reject: "驳回人工赋码",
+        revoke: "撤销人工赋码",
+        withdraw: "撤回人工赋码申请",
+      },
+      code_key: {
+        rotate: "轮换健康码签发密钥",
       },
     },
   },
