@@ -76,6 +76,8 @@ export type Permission =
   | "tracing.investigate"
   /** Read cases, their investigation clocks, contacts and loops, and the escalations. */
   | "tracing.view"
+  /** Register venues (场所码), print their posters, register and revoke their gate devices. */
+  | "venues.manage"
   /**
    * Request or approve a health-code colour set by hand (人工赋码): one person at a time, a written
    * reason, a limited time, approved by a second user holding this permission.
@@ -101,6 +103,7 @@ const ALL: Permission[] = [
   "nat.manage",
   "tracing.investigate",
   "tracing.view",
+  "venues.manage",
   "codes.override",
 ];
 
@@ -125,6 +128,7 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     "nat.manage",
     "tracing.investigate",
     "tracing.view",
+    "venues.manage",
     "codes.override",
   ],
   investigator: [
@@ -149,7 +153,7 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   ],
   quarantine_staff: ["people.read", "people.pii", "regions.read", "quarantine.rooms", "quarantine.place"],
   lab: ["people.read", "regions.read", "nat.lab"],
-  venue: ["regions.read"],
+  venue: ["regions.read", "venues.manage"],
   school: ["people.read", "regions.read"],
   cold_chain: ["regions.read"],
   citizen: [],

@@ -13,6 +13,7 @@ import { copyPersons } from "../people/person-bulk.ts";
 import { seedAssistDemo } from "./assist-demo.ts";
 import { seedQuarantineDemo } from "./quarantine-demo.ts";
 import { seedTracingDemo } from "./tracing-demo.ts";
+import { seedVenueDemo } from "./venue-demo.ts";
 
 /** One demo account per role, each with a jurisdiction from the notices' regions. */
 export const DEMO_USERS: { username: string; displayName: string; role: Role; jurisdiction: string }[] = [
@@ -215,6 +216,7 @@ export async function seedDemo(
   await seedAssistDemo(db, opts.now);
   await seedQuarantineDemo(db, opts.now);
   await seedTracingDemo(db, opts.now);
+  await seedVenueDemo(db, opts.now);
   await db.query("INSERT INTO app_meta (key, value) VALUES ('demo', $1)", [
     JSON.stringify({ people: opts.people, seed: opts.seed, seededAt: opts.now.toISOString() }),
   ]);

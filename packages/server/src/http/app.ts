@@ -39,6 +39,8 @@ import { startCodeWorker } from "../codes/code-worker.ts";
 import { loadShippedPacks } from "../policies/policy-packs.ts";
 import { areaRoutes } from "../zones/area.routes.ts";
 import { areaTransitionRoutes } from "../zones/area-transition.routes.ts";
+import { venueRoutes } from "../venues/venue.routes.ts";
+import { coPresenceRoutes } from "../copresence/copresence.routes.ts";
 import type { RequestContext } from "./context.ts";
 import { AppError, errorBody, type Lang, requestLang } from "./errors.ts";
 import { zodIssueToField } from "./validation.ts";
@@ -53,6 +55,11 @@ declare module "fastify" {
   interface FastifyContextConfig {
     /** Reachable without a session (login, health, documents). */
     public?: boolean;
+    /**
+     * Authenticated by a bearer token the route checks itself (gate devices, no session): neither the
+     * session nor the X-Cordon-Client header (browsers do not send bearer tokens by themselves).
+     */
+    bearer?: boolean;
   }
 }
 
@@ -122,6 +129,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   });
   app.addHook("preHandler", async (req) => {
     if (!req.url.startsWith("/api/")) return;
+    if (req.routeOptions.config.bearer) return;
     if (UNSAFE.has(req.method)) {
       if (!req.headers["x-cordon-client"]) {
         throw new AppError(403, "csrf", {
@@ -196,6 +204,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(chainRoutes, deps);
   await app.register(stayRoutes, deps);
   await app.register(lineListRoutes, deps);
+  await app.register(venueRoutes, deps);
+  await app.register(coPresenceRoutes, deps);
   await app.register(codeRoutes, deps);
   if (opts.codeWorker) {
     const stop = startCodeWorker(opts.db, loadShippedPacks(), {

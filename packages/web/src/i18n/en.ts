@@ -302,6 +302,9 @@ export const en: Messages = {
       tracing_chains: "Transmission chains",
       health_code: "Health code",
       code_key: "Health code signing key",
+      venue_device: "Venue gate device",
+      venue: "Venue",
+      location_point_batch: "Location points file",
     },
     actions: {
       auth: {
@@ -394,6 +397,8 @@ export const en: Messages = {
         contact_step: "Contact loop step",
         line_list_export: "Export the case line list",
         chains_recompute: "Transmission chains recomputed",
+        location_points: "Location points uploaded",
+        co_presence_confirm: "Co-presence contacts confirmed",
       },
       code_override: {
         request: "Override requested",
@@ -404,6 +409,12 @@ export const en: Messages = {
       },
       code_key: {
         rotate: "Health code signing key rotated",
+      },
+      venue: {
+        create: "Register a venue",
+        update: "Change a venue",
+        device_register: "Register a gate device",
+        device_revoke: "Revoke a gate device",
       },
     },
   },

@@ -293,6 +293,9 @@ export const zhCN = {
       tracing_chains: "传播链",
       health_code: "健康码",
       code_key: "健康码签发密钥",
+      venue_device: "场所扫码设备",
+      venue: "场所",
+      location_point_batch: "位置点文件",
     },
     actions: {
       auth: {
@@ -385,6 +388,8 @@ export const zhCN = {
         contact_step: "核转检隔",
         line_list_export: "导出病例一览表",
         chains_recompute: "重新计算传播链",
+        location_points: "上传位置点",
+        co_presence_confirm: "确认时空伴随者",
       },
       code_override: {
         request: "申请人工赋码",
@@ -395,6 +400,12 @@ export const zhCN = {
       },
       code_key: {
         rotate: "轮换健康码签发密钥",
+      },
+      venue: {
+        create: "登记场所",
+        update: "修改场所",
+        device_register: "登记扫码设备",
+        device_revoke: "注销扫码设备",
       },
     },
   },
