@@ -25,17 +25,17 @@ test("a capability that is not built yet says so plainly, in the user's language
   assert.equal(await page.getByTestId("nav-users").count(), 0);
   assert.equal(await page.getByTestId("nav-audit").count(), 0);
 
-  await page.getByTestId("nav-codes").click();
-  await page.waitForURL("**/codes");
+  await page.getByTestId("nav-warning").click();
+  await page.waitForURL("**/warning");
   const title = page.getByTestId("not-built-title");
-  assert.equal(await title.textContent(), "“健康码与场所码”功能尚未建成");
-  assert.ok(((await page.getByTestId("not-built-description").textContent()) ?? "").includes("健康码颜色"));
+  assert.equal(await title.textContent(), "“预警”功能尚未建成");
+  assert.ok(((await page.getByTestId("not-built-description").textContent()) ?? "").includes("多点触发"));
   const notBuilt = page.getByTestId("not-built");
   assert.equal(await notBuilt.locator("canvas, table, .ant-statistic").count(), 0);
   await snapshot(page, "not-built-zh");
 
   await page.getByTestId("language-en").click();
-  await title.getByText("“Health and venue codes” is not built yet").waitFor();
+  await title.getByText("“Early warning” is not built yet").waitFor();
   assert.ok(((await page.getByTestId("not-built-lead").textContent()) ?? "").includes("not built yet"));
 
   // Opened directly by its address, another one says the same.
@@ -54,7 +54,7 @@ test("a citizen who logs in on a phone sees their own record, and no registry of
   // On a phone the navigation folds away; opened, it offers the platform but not the registry.
   assert.equal(await page.getByTestId("side-nav").count(), 0);
   await page.getByTestId("nav-toggle").click();
-  await page.getByTestId("nav-codes").waitFor();
+  await page.getByTestId("nav-warning").waitFor();
   assert.equal(await page.getByTestId("nav-quarantine").count(), 0);
   assert.equal(await page.getByTestId("nav-natSample").count(), 0);
   assert.equal(await page.getByTestId("nav-people").count(), 0);

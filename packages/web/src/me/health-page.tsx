@@ -15,6 +15,7 @@ import {
 } from "antd";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
+import { Link } from "react-router";
 import { applyServerErrors } from "../api/errors.ts";
 import { useApiData } from "../api/use-api-data.ts";
 import { ReportAlerts, SymptomChecks } from "../quarantine/health-bits.tsx";
@@ -68,7 +69,15 @@ export function HealthPage() {
       style={{ width: "100%", maxWidth: 560 }}
       data-testid="me-health-page"
     >
-      <Card title={t("quarantine.me.title")} size="small">
+      <Card
+        title={t("quarantine.me.title")}
+        size="small"
+        extra={
+          <Link to="/me/code" data-testid="open-my-code">
+            {t("codes.my.open")}
+          </Link>
+        }
+      >
         <Descriptions column={1} size="small">
           <Descriptions.Item label={t("quarantine.me.site")}>
             <span data-testid="me-health-site">{data.site.name}</span>

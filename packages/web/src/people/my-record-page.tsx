@@ -1,4 +1,4 @@
-import { CarOutlined, HeartOutlined } from "@ant-design/icons";
+import { CarOutlined, HeartOutlined, QrcodeOutlined } from "@ant-design/icons";
 import { Button, Card, Result, Space, Typography } from "antd";
 import { useTranslation } from "react-i18next";
 import { useNavigate } from "react-router";
@@ -22,6 +22,21 @@ export function MyRecordPage() {
   }
   return (
     <Space direction="vertical" size="middle" style={{ width: "100%" }}>
+      <Card size="small" data-testid="my-code-card">
+        <Space direction="vertical" style={{ width: "100%" }}>
+          <Typography.Text>{t("codes.my.openLead")}</Typography.Text>
+          <Button
+            type="primary"
+            size="large"
+            block
+            icon={<QrcodeOutlined />}
+            onClick={() => navigate("/me/code")}
+            data-testid="open-my-code"
+          >
+            {t("codes.my.open")}
+          </Button>
+        </Space>
+      </Card>
       <Card size="small">
         <Space direction="vertical" style={{ width: "100%" }}>
           <Typography.Text>{t("selfReport.openLead")}</Typography.Text>

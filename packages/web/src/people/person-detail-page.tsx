@@ -6,6 +6,7 @@ import { useMe } from "../accounts/session.tsx";
 import { api, unwrap } from "../api/client.ts";
 import type { PersonSummary } from "../api/types.ts";
 import { useApiData } from "../api/use-api-data.ts";
+import { PersonCodeCard } from "../codes/person-code-card.tsx";
 import { formatDateTime } from "../i18n/format.ts";
 import { PageError, PageLoading } from "../shell/page-states.tsx";
 
@@ -180,6 +181,8 @@ export function PersonDetailPage({ personId }: { personId?: string } = {}) {
           <Typography.Text type="secondary">{t("people.noHousehold")}</Typography.Text>
         )}
       </Card>
+      {/* Staff see the person's health code here; a citizen has their own code page (/me/code). */}
+      {can("people.read") && <PersonCodeCard personId={p.id} personName={p.name} />}
     </Space>
   );
 }

@@ -89,6 +89,16 @@ const ClusterGraphPage = lazy(() =>
 );
 const HealthPage = lazy(() => import("../me/health-page.tsx").then((m) => ({ default: m.HealthPage })));
 const VerifyPage = lazy(() => import("../verify/verify-page.tsx").then((m) => ({ default: m.VerifyPage })));
+const ScanPage = lazy(() => import("../scan/scan-page.tsx").then((m) => ({ default: m.ScanPage })));
+const GatePage = lazy(() => import("../scan/gate-page.tsx").then((m) => ({ default: m.GatePage })));
+const MyCodePage = lazy(() => import("../codes/my-code-page.tsx").then((m) => ({ default: m.MyCodePage })));
+const VenuesPage = lazy(() => import("../venues/venues-page.tsx").then((m) => ({ default: m.VenuesPage })));
+const CheckinPage = lazy(() =>
+  import("../venues/checkin-page.tsx").then((m) => ({ default: m.CheckinPage })),
+);
+const OverridesPage = lazy(() =>
+  import("../codes/overrides-page.tsx").then((m) => ({ default: m.OverridesPage })),
+);
 
 const FONT_FAMILY =
   "-apple-system, BlinkMacSystemFont, 'Segoe UI', 'PingFang SC', 'Hiragino Sans GB', 'Microsoft YaHei', " +
@@ -129,6 +139,32 @@ export function CordonApp() {
                 }
               />
               <Route
+                path="/scan"
+                element={
+                  <Suspense fallback={null}>
+                    <ScanPage />
+                  </Suspense>
+                }
+              />
+              <Route
+                path="/gate"
+                element={
+                  <Suspense fallback={null}>
+                    <GatePage />
+                  </Suspense>
+                }
+              />
+              <Route
+                path="/checkin"
+                element={
+                  <RequireAuth>
+                    <Suspense fallback={null}>
+                      <CheckinPage />
+                    </Suspense>
+                  </RequireAuth>
+                }
+              />
+              <Route
                 element={
                   <RequireAuth>
                     <AppLayout />
@@ -139,6 +175,23 @@ export function CordonApp() {
                 <Route path="me" element={<MyRecordPage />} />
                 <Route path="me/arrival" element={<SelfReportPage />} />
                 <Route path="me/health" element={<HealthPage />} />
+                <Route path="me/code" element={<MyCodePage />} />
+                <Route
+                  path="venues"
+                  element={
+                    <RequirePermission permission="venues.manage">
+                      <VenuesPage />
+                    </RequirePermission>
+                  }
+                />
+                <Route
+                  path="codes"
+                  element={
+                    <RequirePermission permission="codes.override">
+                      <OverridesPage />
+                    </RequirePermission>
+                  }
+                />
                 <Route
                   path="quarantine"
                   element={

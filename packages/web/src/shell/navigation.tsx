@@ -16,6 +16,7 @@ import {
   ReadOutlined,
   ScanOutlined,
   ScheduleOutlined,
+  ShopOutlined,
   SnippetsOutlined,
   SolutionOutlined,
   TeamOutlined,
@@ -26,8 +27,7 @@ import type { ReactNode } from "react";
 import type { Permission } from "../accounts/session.tsx";
 
 /** Capabilities not built yet: each has a nav label key and a one-sentence description key of the same name. */
-export type PlannedCapability =
-  "codes" | "warning" | "coldChain" | "vaccination" | "schools" | "trips" | "command";
+export type PlannedCapability = "warning" | "coldChain" | "vaccination" | "schools" | "trips" | "command";
 
 type BuiltCapability =
   | "regions"
@@ -44,7 +44,9 @@ type BuiltCapability =
   | "natLab"
   | "natPlan"
   | "investigations"
-  | "transmissionChains";
+  | "transmissionChains"
+  | "codes"
+  | "venues";
 
 interface BuiltEntry {
   built: true;
@@ -116,7 +118,10 @@ export const NAVIGATION: (NavGroup | NavEntry)[] = [
   built("investigations", "/tracing", <ClusterOutlined />, "tracing.view"),
   // Transmission chains: the analysis of the jurisdiction's cases, its clusters and each one's graph.
   built("transmissionChains", "/tracing/chains", <NodeIndexOutlined />, "tracing.view"),
-  planned("codes", "/codes", <QrcodeOutlined />),
+  // Health codes: the overrides report (人工赋码), where a second user approves a colour set by hand.
+  built("codes", "/codes", <QrcodeOutlined />, "codes.override"),
+  // Venues (场所码): their posters and gate devices, for venue managers and the command.
+  built("venues", "/venues", <ShopOutlined />, "venues.manage"),
   planned("warning", "/warning", <AlertOutlined />),
   planned("coldChain", "/cold-chain", <SnippetsOutlined />),
   planned("vaccination", "/vaccination", <MedicineBoxOutlined />),

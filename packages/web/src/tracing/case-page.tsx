@@ -66,6 +66,7 @@ import {
   useSecondNow,
 } from "./tracing-bits.tsx";
 import { Stays } from "./stays.tsx";
+import { CoPresenceCard } from "../copresence/co-presence-card.tsx";
 
 const STEPS: readonly Step[] = ["verify", "transfer", "test", "isolate"];
 const HOUR = 3_600_000;
@@ -938,6 +939,7 @@ export function TracingCasePage() {
         <Itinerary items={exposures.data?.items ?? []} caseName={c.personName} />
         <Stays caseId={c.id} canAct={investigate} />
       </Card>
+      <CoPresenceCard caseId={c.id} canAct={investigate} />
       {investigate && (
         <Card size="small" title={t("tracing.exposure.title")}>
           <ExposureForm detail={d} onRecorded={reload} />
