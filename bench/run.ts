@@ -7,7 +7,11 @@
  * day (against a plain COPY of the placement rows), then a screening round of the registry's people (bulk
  * sampling records and lab results to the recall lists, against a plain COPY of the stored rows), then case
  * investigation over 200,000 cases and 2,000,000 exposures (classify a new case's contacts, recompute the
- * chains, open the largest cluster's graph). Prints the figures as the tables of docs/benchmarks.md, and the raw results
+ * chains, open the largest cluster's graph), then verify 20,000 signed health codes offline in headless Chromium on one
+ * core (against a bare WebCrypto verify loop on the same signatures), then co-presence for a case with 20 visits over a
+ * 100,000,000-row venue scan log kept in its own database (against a plain SELECT of the 20 index ranges). Then check-in at the
+ * peak through the real server process (single scans against a bare Node HTTP server answering the same request,
+ * batched uploads, a kill -9 under load). Prints the figures as the tables of docs/benchmarks.md, and the raw results
  * as JSON on the last line.
  *
  *   npm run bench        # or: node bench/run.ts [--count 1000000] [--queries 200] [--batch-size 10000]
@@ -28,6 +32,9 @@ import { benchQuarantineReports, printQuarantineReports } from "./quarantine-rep
 import { benchSchedules, printSchedules } from "./quarantine-schedules.ts";
 import { benchNatRound, printNatRound } from "./nat-round.ts";
 import { benchTracingChains, printTracingChains } from "./tracing-chains.ts";
+import { benchCoPresence, printCoPresence } from "./co-presence.ts";
+import { benchCodeVerify, printCodeVerify } from "./code-verify.ts";
+import { benchCheckin, printCheckin } from "./checkin.ts";
 
 const { values } = parseArgs({
   options: {
@@ -43,6 +50,12 @@ const { values } = parseArgs({
     "nat-people": { type: "string", default: "1000000" },
     "tracing-cases": { type: "string", default: "200000" },
     "tracing-exposures": { type: "string", default: "2000000" },
+    // Co-presence over its own kept scan log (cordon_bench_scans_<rows>, generated once, about 20 GB).
+    "scan-rows": { type: "string", default: "100000000" },
+    // Offline verification of signed health codes (no database): headless Chromium on one core.
+    "verify-codes": { type: "string", default: "20000" },
+    // Check-in at the peak (issue 7 a, d): seconds per load phase, through the real server process.
+    "checkin-seconds": { type: "string", default: "15" },
   },
 });
 
@@ -75,6 +88,24 @@ try {
     exposures: Number(values["tracing-exposures"]),
     seed: Number(values.seed),
   });
+  const codeVerify = await benchCodeVerify({
+    codes: Number(values["verify-codes"]),
+    batch: 1000,
+    runs: 5,
+    seed: Number(values.seed),
+  });
+  // Co-presence (issue 7 b): a case with 20 visits over the scan log, in its own kept database.
+  const coPresence = await benchCoPresence({ rows: Number(values["scan-rows"]), cases: 10, runs: 5 });
+  // Check-in (issue 7 a, d) on a database of its own: gate uploads through `cordon serve`, a kill -9 under load.
+  const checkinDb = await createBenchDb("checkin");
+  const checkin = await benchCheckin(checkinDb, {
+    seconds: Number(values["checkin-seconds"]),
+    connections: 50,
+    batch: 500,
+    batchConnections: 8,
+    devices: 2000,
+    people: 20000,
+  }).finally(() => checkinDb.drop());
   const machine = `${cpus().length} × ${cpus()[0]?.model ?? "CPU"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, PostgreSQL ${imp.server.version}`;
   console.log(`machine: ${machine}\nserver settings: ${JSON.stringify(imp.server)}\n`);
   console.log(printImport(imp));
@@ -92,6 +123,14 @@ try {
   console.log(printNatRound(natRound));
   console.log();
   console.log(printTracingChains(tracingChains));
+  if (coPresence) {
+    console.log();
+    console.log(printCoPresence(coPresence));
+  }
+  console.log();
+  console.log(printCodeVerify(codeVerify));
+  console.log();
+  console.log(printCheckin(checkin));
   console.log(
     JSON.stringify({
       machine,
@@ -103,6 +142,9 @@ try {
       schedules,
       natRound,
       tracingChains,
+      codeVerify,
+      coPresence,
+      checkin,
     }),
   );
 } finally {
