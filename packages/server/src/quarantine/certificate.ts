@@ -3,22 +3,17 @@
  * code of its verification address, and the public check of a certificate by its id. The certificate id
  * is set by the release (a random UUID v4, unguessable); this file only reads it.
  */
-import { existsSync, readFileSync } from "node:fs";
 import { decideAccess } from "@cordon/domain/accounts/roles";
 import { maskIdNumber } from "@cordon/domain/people/masking";
 import type { Message } from "@cordon/domain/shared/result";
 import { shanghaiDateOf } from "@cordon/domain/shared/shanghai-time";
-import PDFDocument from "pdfkit";
 import QRCode from "qrcode";
 import { recordAudit } from "../audit/audit.service.ts";
 import type { Db, Queryable } from "../db/db.ts";
 import { type RequestContext, requireActor } from "../http/context.ts";
+import { CJK_FONT_PATH, cjkDocument, cjkFont } from "../files/pdf.ts";
 import { AppError, forbidden, notFound } from "../http/errors.ts";
 import { PLACEMENT } from "./health-report.service.ts";
-
-/** Debian's fonts-noto-cjk: a collection; the Simplified Chinese face is picked by its PostScript name. */
-export const CJK_FONT_PATH = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc";
-export const CJK_FONT_NAME = "NotoSansCJKsc-Regular";
 
 export type ReleaseKind = "on_schedule" | "early" | "to_hospital" | "upgraded";
 
@@ -89,14 +84,6 @@ const fontMissing = (path: string) =>
     en: `The server lacks the Chinese font ${path}, so the certificate cannot be made: an administrator must install the Debian package fonts-noto-cjk (apt-get install fonts-noto-cjk)`,
   });
 
-let fontCache: { path: string; bytes: Buffer } | null = null;
-function cjkFont(path: string): Buffer {
-  if (fontCache?.path === path) return fontCache.bytes;
-  if (!existsSync(path)) throw fontMissing(path);
-  fontCache = { path, bytes: readFileSync(path) };
-  return fontCache.bytes;
-}
-
 export interface CertificateView {
   valid: true;
   certificateId: string;
@@ -145,33 +132,21 @@ export async function renderCertificate(
   fontPath: string,
   issuedAt: Date,
 ): Promise<Buffer> {
-  const font = cjkFont(fontPath);
+  const font = cjkFont(fontPath, fontMissing);
   const qr = await QRCode.toBuffer(verifyUrl, {
     type: "png",
     errorCorrectionLevel: "M",
     margin: 2,
     scale: 8,
   });
-  const doc = new PDFDocument({
-    size: "A4",
-    margin: 56,
-    info: {
-      Title: "解除隔离告知书 / Release from quarantine",
-      Subject: `Certificate ${f.certificateId}`,
-      Keywords: `certificate ${f.certificateId}; verify ${verifyUrl}`,
-      Author: f.issuedBy,
-      Creator: "Cordon",
-      CreationDate: issuedAt,
-    },
+  const { doc, done } = cjkDocument(font, {
+    Title: "解除隔离告知书 / Release from quarantine",
+    Subject: `Certificate ${f.certificateId}`,
+    Keywords: `certificate ${f.certificateId}; verify ${verifyUrl}`,
+    Author: f.issuedBy,
+    Creator: "Cordon",
+    CreationDate: issuedAt,
   });
-  const chunks: Buffer[] = [];
-  doc.on("data", (c: Buffer) => chunks.push(c));
-  const done = new Promise<Buffer>((resolve, reject) => {
-    doc.on("end", () => resolve(Buffer.concat(chunks)));
-    doc.on("error", reject);
-  });
-  doc.registerFont("cjk", font, CJK_FONT_NAME);
-  doc.font("cjk");
   const left = doc.page.margins.left;
   const width = doc.page.width - left - doc.page.margins.right;
   doc.fontSize(24).fillColor("#000").text("解除隔离告知书", left, 64, { width, align: "center" });

@@ -3,26 +3,18 @@
  * address and a large QR code of `<origin>/checkin?venue=<id>`, which a phone's camera opens as the
  * check-in page. Chinese first, English under it.
  */
-import { existsSync, readFileSync } from "node:fs";
-import PDFDocument from "pdfkit";
 import QRCode from "qrcode";
+import { CJK_FONT_PATH, cjkDocument, cjkFont } from "../files/pdf.ts";
 import { AppError } from "../http/errors.ts";
-import { CJK_FONT_NAME, CJK_FONT_PATH } from "../quarantine/certificate.ts";
 
 export const checkinUrl = (origin: string, venueId: string) =>
   `${origin.replace(/\/+$/, "")}/checkin?venue=${venueId}`;
 
-let fontCache: { path: string; bytes: Buffer } | null = null;
-function cjkFont(path: string): Buffer {
-  if (fontCache?.path === path) return fontCache.bytes;
-  if (!existsSync(path))
-    throw new AppError(503, "poster.font_missing", {
-      zh: `服务器缺少中文字体 ${path}，无法生成场所码：请管理员安装 Debian 软件包 fonts-noto-cjk`,
-      en: `The server lacks the Chinese font ${path}, so the poster cannot be made: an administrator must install the Debian package fonts-noto-cjk`,
-    });
-  fontCache = { path, bytes: readFileSync(path) };
-  return fontCache.bytes;
-}
+const fontMissing = (path: string) =>
+  new AppError(503, "poster.font_missing", {
+    zh: `服务器缺少中文字体 ${path}，无法生成场所码：请管理员安装 Debian 软件包 fonts-noto-cjk`,
+    en: `The server lacks the Chinese font ${path}, so the poster cannot be made: an administrator must install the Debian package fonts-noto-cjk`,
+  });
 
 export interface PosterFacts {
   id: string;
@@ -37,27 +29,15 @@ export async function renderPoster(
   printedAt: Date,
   fontPath = CJK_FONT_PATH,
 ): Promise<Buffer> {
-  const font = cjkFont(fontPath);
+  const font = cjkFont(fontPath, fontMissing);
   const qr = await QRCode.toBuffer(url, { type: "png", errorCorrectionLevel: "Q", margin: 2, scale: 12 });
-  const doc = new PDFDocument({
-    size: "A4",
-    margin: 56,
-    info: {
-      Title: `场所码 / Venue code: ${v.name}`,
-      Subject: `Venue ${v.id}`,
-      Keywords: `venue ${v.id}; checkin ${url}`,
-      Creator: "Cordon",
-      CreationDate: printedAt,
-    },
+  const { doc, done } = cjkDocument(font, {
+    Title: `场所码 / Venue code: ${v.name}`,
+    Subject: `Venue ${v.id}`,
+    Keywords: `venue ${v.id}; checkin ${url}`,
+    Creator: "Cordon",
+    CreationDate: printedAt,
   });
-  const chunks: Buffer[] = [];
-  doc.on("data", (c: Buffer) => chunks.push(c));
-  const done = new Promise<Buffer>((resolve, reject) => {
-    doc.on("end", () => resolve(Buffer.concat(chunks)));
-    doc.on("error", reject);
-  });
-  doc.registerFont("cjk", font, CJK_FONT_NAME);
-  doc.font("cjk");
   const left = doc.page.margins.left;
   const width = doc.page.width - left - doc.page.margins.right;
   doc.fontSize(34).fillColor("#0b6b3a").text("场所码", left, 60, { width, align: "center" });

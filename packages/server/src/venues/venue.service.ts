@@ -3,6 +3,7 @@
  * managers and the command within their jurisdiction (permission `venues.manage`, audited), and the
  * reads a citizen's check-in page needs.
  */
+import { VENUE_KINDS, type VenueKind } from "@cordon/domain/venues/venue-kinds";
 import { decideAccess } from "@cordon/domain/accounts/roles";
 import { isWithin, subtreePrefix } from "@cordon/domain/regions/region-code";
 import { type FieldError, fieldError, type Message } from "@cordon/domain/shared/result";
@@ -33,26 +34,7 @@ import {
 export const VENUE: Message = { zh: "场所", en: "Venue" };
 export const DEVICE: Message = { zh: "扫码设备", en: "Gate device" };
 
-/** Kinds of venue, as the venue-code notices list the places that must display one. */
-export const VENUE_KINDS = [
-  "restaurant",
-  "supermarket",
-  "mall",
-  "market",
-  "hotel",
-  "office",
-  "factory",
-  "school",
-  "hospital",
-  "transport",
-  "entertainment",
-  "gym",
-  "religious",
-  "government",
-  "residential",
-  "other",
-] as const;
-export type VenueKind = (typeof VENUE_KINDS)[number];
+export { VENUE_KINDS, type VenueKind };
 
 export interface VenueInput {
   name: string;

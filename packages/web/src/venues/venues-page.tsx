@@ -1,3 +1,4 @@
+import { VENUE_KINDS, type VenueKind } from "@cordon/domain/venues/venue-kinds";
 import { PlusOutlined, PrinterOutlined } from "@ant-design/icons";
 import {
   Alert,
@@ -32,28 +33,8 @@ import { RegionPicker } from "../regions/region-picker.tsx";
 import { PageError } from "../shell/page-states.tsx";
 
 type Venue = components["schemas"]["VenueListItem"];
-type VenueKind = Venue["kind"];
 type Device = components["schemas"]["VenueDevice"];
 type Scan = components["schemas"]["VenueScan"];
-
-export const VENUE_KINDS: readonly VenueKind[] = [
-  "restaurant",
-  "supermarket",
-  "mall",
-  "market",
-  "hotel",
-  "office",
-  "factory",
-  "school",
-  "hospital",
-  "transport",
-  "entertainment",
-  "gym",
-  "religious",
-  "government",
-  "residential",
-  "other",
-];
 
 const FIELDS = ["name", "kind", "regionCode", "address", "capacity", "lat", "lon"] as const;
 
