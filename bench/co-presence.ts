@@ -34,12 +34,10 @@
  * The generation runs at the lowest priority (nice 19, and its server backend reniced to 19) so that
  * tests running at the same time are not slowed.
  */
+import { adminSession } from "./lib/bench-session.ts";
 import { execFileSync } from "node:child_process";
 import { parseArgs } from "node:util";
 import pg from "pg";
-import { v7 as uuidv7 } from "uuid";
-import { hashPassword } from "../packages/server/src/accounts/password.ts";
-import { insertUser } from "../packages/server/src/accounts/user.repository.ts";
 import { venueOverlaps } from "../packages/server/src/copresence/copresence.repository.ts";
 import { type Db, openPostgres } from "../packages/server/src/db/db.ts";
 import { migrate } from "../packages/server/src/db/migrate.ts";
@@ -58,7 +56,6 @@ const ASSUMED_STAY_MINUTES = 60;
 const BUFFER_MINUTES = 30;
 /** The benchmark's clock: the end of the log. */
 const NOW = new Date("2022-05-01T00:00:00+08:00");
-const PASSWORD = "bench-password-2026";
 
 export interface CoPresenceResult {
   rows: number;
@@ -393,46 +390,7 @@ export async function benchCoPresence(options: {
     throw new Error(`${name}: ${await days()} days of scans, expected ${DAYS}: drop it`);
   const app = await buildApp({ db, now: () => NOW, webDist: null });
   try {
-    const have = await db.query("SELECT 1 FROM users WHERE username = 'benchcopresence'");
-    if (!have.rowCount)
-      await insertUser(db, {
-        id: uuidv7(),
-        username: "benchcopresence",
-        displayName: "基准测试管理员",
-        role: "administrator",
-        jurisdictionCode: "000000",
-        personId: null,
-        passwordHash: await hashPassword(PASSWORD),
-        failedAttempts: 0,
-        lockedUntil: null,
-        disabled: false,
-        language: "zh-CN",
-        createdAt: NOW,
-        updatedAt: NOW,
-      });
-    const login = await app.inject({
-      method: "POST",
-      url: "/api/auth/login",
-      headers: { "content-type": "application/json", "x-cordon-client": "bench" },
-      payload: JSON.stringify({ username: "benchcopresence", password: PASSWORD }),
-    });
-    if (login.statusCode !== 200) throw new Error(`login: ${login.statusCode} ${login.body}`);
-    const set = login.headers["set-cookie"];
-    const cookie = (Array.isArray(set) ? set[0]! : String(set)).split(";")[0]!;
-    const call = async (method: "GET" | "POST", url: string, body?: unknown) => {
-      const t0 = performance.now();
-      const r = await app.inject({
-        method,
-        url,
-        headers: {
-          cookie,
-          ...(method === "POST" ? { "x-cordon-client": "bench" } : {}),
-          ...(body === undefined ? {} : { "content-type": "application/json" }),
-        },
-        ...(body === undefined ? {} : { payload: JSON.stringify(body) }),
-      });
-      return { status: r.statusCode, ms: performance.now() - t0, body: r.body };
-    };
+    const call = await adminSession(app, db, "benchcopresence", NOW);
     const persons = (
       await db.query<{ id: string }>(
         `SELECT ${uuidSql("p", "n")} AS id FROM generate_series($1::int, $2::int) n ORDER BY n`,

@@ -25,6 +25,7 @@
  * exposures (most of them) go to people who are not cases, near the case in region order: two household
  * members, then work, dining, venue, vehicle contacts.
  */
+import { adminSession } from "./lib/bench-session.ts";
 import { createHash } from "node:crypto";
 import { mkdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -32,12 +33,8 @@ import { join } from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { parseArgs } from "node:util";
-import type { FastifyInstance } from "fastify";
 import pg from "pg";
 import { from as copyFrom } from "pg-copy-streams";
-import { v7 as uuidv7 } from "uuid";
-import { hashPassword } from "../packages/server/src/accounts/password.ts";
-import { insertUser } from "../packages/server/src/accounts/user.repository.ts";
 import { openPostgres } from "../packages/server/src/db/db.ts";
 import { bulkIds } from "../packages/server/src/db/ids.ts";
 import { listMigrations } from "../packages/server/src/db/migrate.ts";
@@ -66,7 +63,6 @@ const LAST_DAY = 58;
 /** The benchmark's clock: every generated time lies before it. */
 const NOW = new Date("2022-05-01T12:00:00+08:00");
 const BIG_CLUSTER = 6_000;
-const PASSWORD = "bench-password-2026";
 const SETTINGS = ["work_class", "dining", "venue", "vehicle", "shared_facility", "other"] as const;
 const PROXIMITY = ["within_1m", "same_or_next_table", "same_room", "same_venue", "unknown"] as const;
 
@@ -293,29 +289,6 @@ async function loadTracing(url: string, cases: number, exposures: number, seed: 
   }
 }
 
-type Inject = (
-  method: "GET" | "POST",
-  url: string,
-  body?: unknown,
-) => Promise<{ status: number; body: string; ms: number }>;
-
-function injector(app: FastifyInstance, cookie: string): Inject {
-  return async (method, url, body) => {
-    const t0 = performance.now();
-    const r = await app.inject({
-      method,
-      url,
-      headers: {
-        cookie,
-        ...(method === "POST" ? { "x-cordon-client": "bench" } : {}),
-        ...(body !== undefined ? { "content-type": "application/json" } : {}),
-      },
-      ...(body !== undefined ? { payload: JSON.stringify(body) } : {}),
-    });
-    return { status: r.statusCode, body: r.body, ms: performance.now() - t0 };
-  };
-}
-
 const must = (r: { status: number; body: string }, what: string, status = 200) => {
   if (r.status !== status) throw new Error(`${what}: ${r.status} ${r.body.slice(0, 500)}`);
   return JSON.parse(r.body) as Record<string, unknown>;
@@ -355,31 +328,7 @@ export async function benchTracingChains(
   const db = await openPostgres(b.url, 4);
   const app = await buildApp({ db, now: () => NOW, webDist: null });
   try {
-    await insertUser(db, {
-      id: uuidv7(),
-      username: "benchadmin",
-      displayName: "基准测试管理员",
-      role: "administrator",
-      jurisdictionCode: "000000",
-      personId: null,
-      passwordHash: await hashPassword(PASSWORD),
-      failedAttempts: 0,
-      lockedUntil: null,
-      disabled: false,
-      language: "zh-CN",
-      createdAt: NOW,
-      updatedAt: NOW,
-    });
-    const login = await app.inject({
-      method: "POST",
-      url: "/api/auth/login",
-      headers: { "content-type": "application/json", "x-cordon-client": "bench" },
-      payload: JSON.stringify({ username: "benchadmin", password: PASSWORD }),
-    });
-    if (login.statusCode !== 200) throw new Error(`login: ${login.statusCode} ${login.body}`);
-    const set = login.headers["set-cookie"];
-    const cookie = (Array.isArray(set) ? set[0]! : String(set)).split(";")[0]!;
-    const call = injector(app, cookie);
+    const call = await adminSession(app, db, "benchadmin", NOW);
 
     // (a) New cases, each with 10–30 exposures through the API (not timed), then classified (timed).
     const n = opts.newCases ?? 50;

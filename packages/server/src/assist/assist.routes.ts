@@ -1,4 +1,5 @@
 import { ASSIST_STATES, type AssistState } from "@cordon/domain/assist/assist-list";
+import { acceptFiles } from "../http/file-body.ts";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import type { Db } from "../db/db.ts";
@@ -115,20 +116,13 @@ const rowOut = (r: AssistRow) => ({
 });
 
 export const assistRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db }) => {
-  // Scoped to this plugin: list files arrive as raw bytes (CSV or XLSX, or anything else, which the
-  // import then refuses with a 422 rather than a 415); JSON bodies still parse as JSON.
-  const raw = (_req: unknown, body: Buffer, done: (err: null, body: Buffer) => void) => done(null, body);
-  app.addContentTypeParser([CSV_TYPE, XLSX_TYPE], { parseAs: "buffer", bodyLimit: ASSIST_BODY_LIMIT }, raw);
-  app.addContentTypeParser("*", { parseAs: "buffer", bodyLimit: ASSIST_BODY_LIMIT }, raw);
-  // The app-wide handler names the app-wide 1 MiB limit; a list file's limit is 64 MiB. Anything
-  // else goes on to the app-wide handler.
-  app.setErrorHandler((err) => {
-    if ((err as { code?: string }).code === "FST_ERR_CTP_BODY_TOO_LARGE")
-      throw new AppError(413, "payload_too_large", {
-        zh: "文件过大（上限 64 MiB）：请拆分后分批导入",
-        en: "The file is too large (limit 64 MiB): split it and import the parts",
-      });
-    throw err;
+  acceptFiles(app, {
+    types: [CSV_TYPE, XLSX_TYPE],
+    limit: ASSIST_BODY_LIMIT,
+    tooLarge: {
+      zh: "文件过大（上限 64 MiB）：请拆分后分批导入",
+      en: "The file is too large (limit 64 MiB): split it and import the parts",
+    },
   });
 
   app.post(

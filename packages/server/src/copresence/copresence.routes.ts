@@ -1,4 +1,5 @@
 import type { LoadedPack } from "@cordon/domain/policies/pack-schema";
+import { acceptFiles } from "../http/file-body.ts";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import type { Db } from "../db/db.ts";
@@ -70,20 +71,13 @@ export const coPresenceRoutes: FastifyPluginAsyncZod<{ db: Db; packs?: readonly 
   { db, packs: given },
 ) => {
   const packs = given ?? loadShippedPacks();
-  const raw = (_req: unknown, body: Buffer, done: (err: null, body: Buffer) => void) => done(null, body);
-  app.addContentTypeParser(
-    ["text/csv", "text/plain"],
-    { parseAs: "buffer", bodyLimit: POINTS_FILE_LIMIT },
-    raw,
-  );
-  app.addContentTypeParser("*", { parseAs: "buffer", bodyLimit: POINTS_FILE_LIMIT }, raw);
-  app.setErrorHandler((err) => {
-    if ((err as { code?: string }).code === "FST_ERR_CTP_BODY_TOO_LARGE")
-      throw new AppError(413, "payload_too_large", {
-        zh: "文件过大（上限 16 MiB）：请拆分后分批上传",
-        en: "The file is too large (limit 16 MiB): split it and upload the parts",
-      });
-    throw err;
+  acceptFiles(app, {
+    types: ["text/csv", "text/plain"],
+    limit: POINTS_FILE_LIMIT,
+    tooLarge: {
+      zh: "文件过大（上限 16 MiB）：请拆分后分批上传",
+      en: "The file is too large (limit 16 MiB): split it and upload the parts",
+    },
   });
 
   app.get(

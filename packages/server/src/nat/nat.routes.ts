@@ -1,4 +1,5 @@
 import { POOL_SIZES } from "@cordon/domain/nat/policy";
+import { acceptFiles } from "../http/file-body.ts";
 import { RESOURCE_KINDS, type ResourceKind } from "@cordon/domain/nat/planner";
 import { DOCUMENT_TYPES, type DocumentType } from "@cordon/domain/people/person";
 import type { LoadedPack } from "@cordon/domain/policies/pack-schema";
@@ -285,18 +286,13 @@ export const natRoutes: FastifyPluginAsyncZod<{ db: Db; packs?: readonly LoadedP
   { db, packs: given },
 ) => {
   const packs = given ?? loadShippedPacks();
-  // Scoped to this plugin: a lab's result file arrives as raw bytes; JSON bodies still parse as JSON.
-  const raw = (_req: unknown, body: Buffer, done: (err: null, body: Buffer) => void) => done(null, body);
-  app.addContentTypeParser(["text/csv", "text/plain"], { parseAs: "buffer", bodyLimit: LAB_FILE_LIMIT }, raw);
-  app.addContentTypeParser("*", { parseAs: "buffer", bodyLimit: LAB_FILE_LIMIT }, raw);
-  // The app-wide handler names the app-wide 1 MiB limit; a result file's limit is 32 MiB.
-  app.setErrorHandler((err) => {
-    if ((err as { code?: string }).code === "FST_ERR_CTP_BODY_TOO_LARGE")
-      throw new AppError(413, "payload_too_large", {
-        zh: "文件过大（上限 32 MiB）：请拆分后分批导入",
-        en: "The file is too large (limit 32 MiB): split it and import the parts",
-      });
-    throw err;
+  acceptFiles(app, {
+    types: ["text/csv", "text/plain"],
+    limit: LAB_FILE_LIMIT,
+    tooLarge: {
+      zh: "文件过大（上限 32 MiB）：请拆分后分批导入",
+      en: "The file is too large (limit 32 MiB): split it and import the parts",
+    },
   });
 
   app.post(

@@ -1,4 +1,5 @@
 import type { LoadedPack } from "@cordon/domain/policies/pack-schema";
+import { acceptFiles } from "../http/file-body.ts";
 import { isCalendarDate } from "@cordon/domain/tracing/line-list";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
@@ -98,21 +99,13 @@ export const lineListRoutes: FastifyPluginAsyncZod<{ db: Db; packs?: readonly Lo
   { db, packs: given },
 ) => {
   const packs = given ?? loadShippedPacks();
-  // Scoped to this plugin: a line list arrives as raw bytes; JSON bodies still parse as JSON.
-  const raw = (_req: unknown, body: Buffer, done: (err: null, body: Buffer) => void) => done(null, body);
-  app.addContentTypeParser(
-    ["text/csv", "text/plain"],
-    { parseAs: "buffer", bodyLimit: LINE_LIST_FILE_LIMIT },
-    raw,
-  );
-  app.addContentTypeParser("*", { parseAs: "buffer", bodyLimit: LINE_LIST_FILE_LIMIT }, raw);
-  app.setErrorHandler((err) => {
-    if ((err as { code?: string }).code === "FST_ERR_CTP_BODY_TOO_LARGE")
-      throw new AppError(413, "payload_too_large", {
-        zh: "文件过大（上限 32 MiB）：请拆分后分别分析",
-        en: "The file is too large (limit 32 MiB): split it and analyse the parts",
-      });
-    throw err;
+  acceptFiles(app, {
+    types: ["text/csv", "text/plain"],
+    limit: LINE_LIST_FILE_LIMIT,
+    tooLarge: {
+      zh: "文件过大（上限 32 MiB）：请拆分后分别分析",
+      en: "The file is too large (limit 32 MiB): split it and analyse the parts",
+    },
   });
 
   app.get(
