@@ -1,5 +1,5 @@
 import { ASSIST_STATES, type AssistState } from "@cordon/domain/assist/assist-list";
-import { acceptFiles } from "../http/file-body.ts";
+import { acceptFiles, uploadedFile } from "../http/file-body.ts";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import type { Db } from "../db/db.ts";
@@ -151,15 +151,13 @@ export const assistRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db 
       },
     },
     async (req, reply) => {
-      const type = (req.headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase();
-      if (!FILE_TYPES.has(type) || !Buffer.isBuffer(req.body))
-        throw new AppError(422, "assist.file_refused", NOT_TABULAR);
+      const file = uploadedFile(req, FILE_TYPES, new AppError(422, "assist.file_refused", NOT_TABULAR));
       const r = await importAssistList(db, req.ctx, {
         name: req.query.name,
         source: req.query.source,
         regionCode: req.query.regionCode,
         fileName: req.query.fileName ?? null,
-        bytes: req.body,
+        bytes: file.bytes,
       });
       return reply.status(201).send({ list: listOut(r.list), rejected: r.rejected });
     },

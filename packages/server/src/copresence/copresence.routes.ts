@@ -1,5 +1,5 @@
 import type { LoadedPack } from "@cordon/domain/policies/pack-schema";
-import { acceptFiles } from "../http/file-body.ts";
+import { acceptFiles, uploadedFile } from "../http/file-body.ts";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import type { Db } from "../db/db.ts";
@@ -202,13 +202,15 @@ export const coPresenceRoutes: FastifyPluginAsyncZod<{ db: Db; packs?: readonly 
       },
     },
     async (req) => {
-      const type = (req.headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase();
-      if (!FILE_TYPES.has(type) || !Buffer.isBuffer(req.body))
-        throw new AppError(422, "co_presence.file_refused", {
+      const file = uploadedFile(
+        req,
+        FILE_TYPES,
+        new AppError(422, "co_presence.file_refused", {
           zh: "位置点文件须为 CSV（text/csv）",
           en: "The location-points file must be CSV (text/csv)",
-        });
-      return importLocationPoints(db, req.ctx, packs, req.body, {
+        }),
+      );
+      return importLocationPoints(db, req.ctx, packs, file.bytes, {
         source: req.query.source,
         fileName: req.query.fileName ?? null,
       });

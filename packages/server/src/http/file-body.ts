@@ -22,3 +22,18 @@ export function acceptFiles(
     throw err;
   });
 }
+
+/**
+ * The uploaded file of a route that `acceptFiles` set up: its content type (lower case, without
+ * parameters) and bytes, or `refused` thrown when the type is not one of `types`.
+ */
+export function uploadedFile(
+  req: { headers: Record<string, string | string[] | undefined>; body: unknown },
+  types: ReadonlySet<string>,
+  refused: AppError,
+): { type: string; bytes: Buffer } {
+  const header = req.headers["content-type"];
+  const type = (typeof header === "string" ? header : "").split(";")[0]!.trim().toLowerCase();
+  if (!types.has(type) || !Buffer.isBuffer(req.body)) throw refused;
+  return { type, bytes: req.body };
+}

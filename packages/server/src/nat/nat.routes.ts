@@ -1,5 +1,5 @@
 import { POOL_SIZES } from "@cordon/domain/nat/policy";
-import { acceptFiles } from "../http/file-body.ts";
+import { acceptFiles, uploadedFile } from "../http/file-body.ts";
 import { RESOURCE_KINDS, type ResourceKind } from "@cordon/domain/nat/planner";
 import { DOCUMENT_TYPES, type DocumentType } from "@cordon/domain/people/person";
 import type { LoadedPack } from "@cordon/domain/policies/pack-schema";
@@ -582,13 +582,15 @@ export const natRoutes: FastifyPluginAsyncZod<{ db: Db; packs?: readonly LoadedP
       },
     },
     async (req) => {
-      const type = (req.headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase();
-      if (!FILE_TYPES.has(type) || !Buffer.isBuffer(req.body))
-        throw new AppError(422, "nat.file_refused", {
+      const file = uploadedFile(
+        req,
+        FILE_TYPES,
+        new AppError(422, "nat.file_refused", {
           zh: "结果文件须为 CSV（text/csv）",
           en: "The result file must be CSV (text/csv)",
-        });
-      return batchOut(await importLabFile(db, req.ctx, packs, req.body, req.query.fileName ?? null));
+        }),
+      );
+      return batchOut(await importLabFile(db, req.ctx, packs, file.bytes, req.query.fileName ?? null));
     },
   );
 
@@ -615,15 +617,17 @@ export const natRoutes: FastifyPluginAsyncZod<{ db: Db; packs?: readonly LoadedP
       },
     },
     async (req) => {
-      const type = (req.headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase();
-      if (!FILE_TYPES.has(type) || !Buffer.isBuffer(req.body))
-        throw new AppError(422, "nat.file_refused", {
+      const file = uploadedFile(
+        req,
+        FILE_TYPES,
+        new AppError(422, "nat.file_refused", {
           zh: "采样记录文件须为 CSV（text/csv）",
           en: "The sampling-records file must be CSV (text/csv)",
-        });
+        }),
+      );
       let text: string;
       try {
-        text = decodeCsv(req.body).text;
+        text = decodeCsv(file.bytes).text;
       } catch (e) {
         if (e instanceof AppError) throw new AppError(422, "nat.file_refused", e.msg);
         throw e;

@@ -1,5 +1,5 @@
 import type { LoadedPack } from "@cordon/domain/policies/pack-schema";
-import { acceptFiles } from "../http/file-body.ts";
+import { acceptFiles, uploadedFile } from "../http/file-body.ts";
 import { isCalendarDate } from "@cordon/domain/tracing/line-list";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
@@ -152,13 +152,15 @@ export const lineListRoutes: FastifyPluginAsyncZod<{ db: Db; packs?: readonly Lo
       },
     },
     async (req) => {
-      const type = (req.headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase();
-      if (!FILE_TYPES.has(type) || !Buffer.isBuffer(req.body))
-        throw new AppError(400, "tracing.not_a_line_list", {
+      const file = uploadedFile(
+        req,
+        FILE_TYPES,
+        new AppError(400, "tracing.not_a_line_list", {
           zh: "请上传 CSV 格式的病例一览表（text/csv）",
           en: "Upload the case line list as a CSV file (text/csv)",
-        });
-      return analyzeLineListFile(req.ctx, packs, req.body, {
+        }),
+      );
+      return analyzeLineListFile(req.ctx, packs, file.bytes, {
         largest: req.query.largest,
         infectorOnsetFrom: req.query.infectorOnsetFrom,
         infectorOnsetTo: req.query.infectorOnsetTo,
