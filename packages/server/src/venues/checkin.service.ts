@@ -8,7 +8,7 @@ import { hash } from "node:crypto";
 import { DEFAULT_HEALTH_CODE_POLICY } from "@cordon/domain/codes/policy";
 import type { LoadedPack } from "@cordon/domain/policies/pack-schema";
 import { type FieldError, fieldError } from "@cordon/domain/shared/result";
-import { shanghaiDateOf } from "@cordon/domain/shared/shanghai-time";
+import { shanghaiDateOf, shanghaiDayStart } from "@cordon/domain/shared/shanghai-time";
 import { v7 as uuidv7 } from "uuid";
 import { healthCodePolicyAt } from "../codes/code-policy.ts";
 import type { Db } from "../db/db.ts";
@@ -94,6 +94,8 @@ export function prepareGateUpload(
   const content: string[] = [];
   const scans: PreparedScan[] = [];
   const days = new Set<string>();
+  // The Beijing date of the previous scan's day: scans of one upload nearly always share it.
+  let dayStart = Number.NaN;
   for (let i = 0; i < input.scans.length && errors.length < MAX_ERRORS; i++) {
     const s = input.scans[i]!;
     const f = `scans.${i}`;
@@ -138,15 +140,17 @@ export function prepareGateUpload(
     const reason = s.reason ?? null;
     content.push(`${ref}|${s.colour}|${s.vaccination}|${s.temperature}|${s.at}|${s.decision}|${reason}`);
     if (errors.length) continue;
-    const iso = new Date(at).toISOString();
-    days.add(shanghaiDateOf(at));
+    if (!(at >= dayStart && at < dayStart + DAY)) {
+      dayStart = shanghaiDayStart(at);
+      days.add(shanghaiDateOf(at));
+    }
     scans.push({
       id: nextId(),
       ref,
       colour: s.colour,
       vaccination: s.vaccination,
       temperature: s.temperature,
-      at: iso,
+      at,
       decision: s.decision,
       reason,
     });

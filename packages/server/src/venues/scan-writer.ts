@@ -16,8 +16,8 @@ export interface PreparedScan {
   colour: string;
   vaccination: number;
   temperature: number | null;
-  /** ISO instant, corrected for the device's clock. */
-  at: string;
+  /** Epoch milliseconds, corrected for the device's clock. */
+  at: number;
   decision: "admit" | "refuse";
   reason: string | null;
 }
@@ -75,28 +75,37 @@ interface ResultRow {
 }
 
 /**
- * One statement for any number of uploads. $1–$6: one element per upload (device, seq, content hash,
- * number of scans, received at); $6–$14: one per scan, `$6` giving the upload each scan belongs to (its
- * ordinal in $1). Every lookup is by key (devices, venues, codes, earlier uploads), so the statement's
- * cost does not grow with the tables. All CTEs read the snapshot taken at the statement's start: `o`
- * (uploads stored before) does not see the rows `nb` inserts.
+ * One statement for any number of uploads. $1–$5: one element per upload (device, seq, content hash,
+ * number of scans, received at in epoch ms); $6–$14: one per scan, `$6` giving the upload each scan
+ * belongs to (its ordinal in $1), times in epoch ms. Every lookup is by key (devices, venues, codes,
+ * earlier uploads), so the statement's cost does not grow with the tables. Each is a LATERAL subquery
+ * with LIMIT 1, which the planner cannot turn into a join: a prepared statement keeps one generic plan
+ * per connection, made with the table sizes of that moment, and a plain join planned when a table was
+ * small became a hash join reading the whole table at every flush once it was large (seen in the
+ * check-in benchmark: the database's time per upload grew fourfold in 20 seconds);
+ * scan-writer.int.test.ts checks the plan. All CTEs read the snapshot taken at the statement's start:
+ * `o` (uploads stored before) does not see the rows `nb` inserts.
  */
-const FLUSH_SQL = `
+export const FLUSH_SQL = `
 WITH b AS (
-  SELECT b.*, dv.venue_id, dv.revoked_at, v.active
-  FROM unnest($1::uuid[], $2::bigint[], $3::text[], $4::int[], $5::timestamptz[]) WITH ORDINALITY
-    AS b(device_id, seq, content_hash, scans, received_at, k)
-  LEFT JOIN venue_devices dv ON dv.id = b.device_id
-  LEFT JOIN venues v ON v.id = dv.venue_id
+  SELECT b.*, to_timestamp(b.received_ms / 1000) AS received_at, d.venue_id, d.revoked_at, d.active
+  FROM unnest($1::uuid[], $2::bigint[], $3::text[], $4::int[], $5::float8[]) WITH ORDINALITY
+    AS b(device_id, seq, content_hash, scans, received_ms, k)
+  LEFT JOIN LATERAL (
+    SELECT dv.venue_id, dv.revoked_at, v.active FROM venue_devices dv JOIN venues v ON v.id = dv.venue_id
+    WHERE dv.id = b.device_id LIMIT 1
+  ) d ON true
 ),
 s AS (
-  SELECT x.k, b.venue_id, b.device_id, b.seq, b.received_at, x.id, h.person_id, x.at, x.colour,
-    x.vaccination, x.temperature, x.decision, x.reason
+  SELECT x.k, b.venue_id, b.device_id, b.seq, b.received_at, x.id, h.person_id,
+    to_timestamp(x.at_ms / 1000) AS at, x.colour, x.vaccination, x.temperature, x.decision, x.reason
   FROM unnest($6::int[], $7::uuid[], $8::text[], $9::text[], $10::smallint[], $11::real[],
-      $12::timestamptz[], $13::text[], $14::text[])
-    AS x(k, id, ref, colour, vaccination, temperature, at, decision, reason)
+      $12::float8[], $13::text[], $14::text[])
+    AS x(k, id, ref, colour, vaccination, temperature, at_ms, decision, reason)
   JOIN b ON b.k = x.k AND b.revoked_at IS NULL AND b.active
-  JOIN health_codes h ON h.ref = decode(x.ref, 'hex')
+  JOIN LATERAL (
+    SELECT h.person_id FROM health_codes h WHERE h.ref = decode(x.ref, 'hex') LIMIT 1
+  ) h ON true
 ),
 n AS (SELECT k, count(*)::int AS accepted FROM s GROUP BY k),
 nb AS (
@@ -119,7 +128,7 @@ FROM b
 LEFT JOIN nb ON nb.device_id = b.device_id AND nb.seq = b.seq
 LEFT JOIN LATERAL (
   SELECT o.accepted, o.content_hash FROM venue_scan_batches o
-  WHERE o.device_id = b.device_id AND o.seq = b.seq AND nb.seq IS NULL
+  WHERE o.device_id = b.device_id AND o.seq = b.seq AND nb.seq IS NULL LIMIT 1
 ) o ON true`;
 
 function params(entries: readonly Entry[]): unknown[] {
@@ -127,14 +136,14 @@ function params(entries: readonly Entry[]): unknown[] {
   const seq: number[] = [];
   const hash: string[] = [];
   const count: number[] = [];
-  const received: string[] = [];
+  const received: number[] = [];
   const k: number[] = [];
   const id: string[] = [];
   const ref: string[] = [];
   const colour: string[] = [];
   const vacc: number[] = [];
   const temp: (number | null)[] = [];
-  const at: string[] = [];
+  const at: number[] = [];
   const decision: string[] = [];
   const reason: (string | null)[] = [];
   let ordinal = 0;
@@ -144,7 +153,7 @@ function params(entries: readonly Entry[]): unknown[] {
     seq.push(u.seq);
     hash.push(u.hash);
     count.push(u.scans.length);
-    received.push(u.receivedAt.toISOString());
+    received.push(u.receivedAt.getTime());
     for (const s of u.scans) {
       k.push(ordinal);
       id.push(s.id);
@@ -203,7 +212,7 @@ export class ScanWriter {
    */
   #statement(): string {
     return this.#db.engine === "postgres"
-      ? ({ name: "venue_scans_flush_3", text: FLUSH_SQL } as unknown as string)
+      ? ({ name: "venue_scans_flush_4", text: FLUSH_SQL } as unknown as string)
       : FLUSH_SQL;
   }
 
