@@ -1,4 +1,5 @@
 import { existsSync } from "node:fs";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { join } from "node:path";
 import fastifyCookie from "@fastify/cookie";
 import fastifyStatic from "@fastify/static";
@@ -40,10 +41,20 @@ import { loadShippedPacks } from "../policies/policy-packs.ts";
 import { areaRoutes } from "../zones/area.routes.ts";
 import { areaTransitionRoutes } from "../zones/area-transition.routes.ts";
 import { venueRoutes } from "../venues/venue.routes.ts";
+import { checkinOptionsFromEnv, GateIngest } from "../venues/gate-ingest.ts";
+import { gateFastPath } from "../venues/gate-fast-path.ts";
 import { coPresenceRoutes } from "../copresence/copresence.routes.ts";
 import type { RequestContext } from "./context.ts";
-import { AppError, errorBody, type Lang, requestLang } from "./errors.ts";
-import { zodIssueToField } from "./validation.ts";
+import {
+  AppError,
+  errorBody,
+  internalError,
+  type Lang,
+  payloadTooLarge,
+  requestLang,
+  unsupportedMediaType,
+} from "./errors.ts";
+import { schemaValidationFailed } from "./validation.ts";
 
 export const SESSION_COOKIE = "cordon_session";
 const WEB_DIST = join(import.meta.dirname, "..", "..", "..", "web", "dist");
@@ -78,6 +89,7 @@ export interface AppOptions {
 }
 
 const UNSAFE = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+const BODY_LIMIT = 1024 * 1024;
 
 /**
  * Builds the HTTP API: JSON in and out, validated by zod at the edge, one error shape, sessions in an
@@ -85,12 +97,28 @@ const UNSAFE = new Set(["POST", "PUT", "PATCH", "DELETE"]);
  */
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const now = opts.now ?? (() => new Date());
+  const packs = loadShippedPacks();
+  const gate = new GateIngest(opts.db, packs, checkinOptionsFromEnv());
+  let fastPath: ((req: IncomingMessage, res: ServerResponse) => boolean) | null = null;
   const app = Fastify({
     logger: opts.logger ? { level: "info" } : false,
-    bodyLimit: 1024 * 1024,
+    bodyLimit: BODY_LIMIT,
+    // The HTTP server made here rather than by Fastify, for the gate uploads' fast path
+    // (venues/gate-fast-path.ts); its timeouts as Fastify sets them on the servers it makes.
+    serverFactory: (handler, options) => {
+      const o = options as { keepAliveTimeout?: number; requestTimeout?: number; connectionTimeout?: number };
+      const server = createServer((req, res) => {
+        if (!fastPath?.(req, res)) handler(req, res);
+      });
+      server.keepAliveTimeout = o.keepAliveTimeout ?? 72_000;
+      server.requestTimeout = o.requestTimeout ?? 0;
+      server.setTimeout(o.connectionTimeout ?? 0);
+      return server;
+    },
     trustProxy: true,
     ajv: { customOptions: { removeAdditional: false } },
   }).withTypeProvider<ZodTypeProvider>();
+  fastPath = gateFastPath(gate, { now, bodyLimit: BODY_LIMIT, log: (e) => app.log.error(e) });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 
@@ -118,7 +146,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   app.get("/openapi.json", { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
 
   app.decorateRequest("ctx", null as unknown as RequestContext);
-  app.addHook("onRequest", async (req) => {
+  // Callback hooks, not async ones: they run for every request, and most return without waiting.
+  app.addHook("onRequest", (req, _reply, done) => {
     const q = req.query as Record<string, string> | undefined;
     req.ctx = {
       actor: null,
@@ -126,27 +155,39 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       lang: requestLang(req.headers["accept-language"], q?.lang),
       now: now(),
     };
+    done();
   });
-  app.addHook("preHandler", async (req) => {
-    if (!req.url.startsWith("/api/")) return;
-    if (req.routeOptions.config.bearer) return;
+  app.addHook("preHandler", (req, _reply, done) => {
+    if (!req.url.startsWith("/api/") || req.routeOptions.config.bearer) return done();
     if (UNSAFE.has(req.method)) {
       if (!req.headers["x-cordon-client"]) {
-        throw new AppError(403, "csrf", {
-          zh: "写请求须带 X-Cordon-Client 请求头",
-          en: "Write requests need the X-Cordon-Client header",
-        });
+        return done(
+          new AppError(403, "csrf", {
+            zh: "写请求须带 X-Cordon-Client 请求头",
+            en: "Write requests need the X-Cordon-Client header",
+          }),
+        );
       }
       const origin = req.headers.origin;
-      if (origin && new URL(origin).host !== req.headers.host) {
-        throw new AppError(403, "csrf", { zh: "跨站请求被拒绝", en: "Cross-site request refused" });
+      if (origin && URL.parse(origin)?.host !== req.headers.host) {
+        return done(new AppError(403, "csrf", { zh: "跨站请求被拒绝", en: "Cross-site request refused" }));
       }
     }
     const token = req.cookies[SESSION_COOKIE];
-    if (token) req.ctx.actor = await sessionActor(opts.db, token, req.ctx.now);
-    if (!req.ctx.actor && !req.routeOptions.config.public) {
-      throw new AppError(401, "unauthenticated", { zh: "请先登录", en: "Please log in first" });
-    }
+    const decide = () => {
+      if (!req.ctx.actor && !req.routeOptions.config.public) {
+        return done(new AppError(401, "unauthenticated", { zh: "请先登录", en: "Please log in first" }));
+      }
+      done();
+    };
+    if (!token) return decide();
+    sessionActor(opts.db, token, req.ctx.now).then(
+      (actor) => {
+        req.ctx.actor = actor;
+        decide();
+      },
+      (e: unknown) => done(e as Error),
+    );
   });
 
   app.setErrorHandler((err: unknown, req: FastifyRequest, reply: FastifyReply) => {
@@ -204,11 +245,11 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(chainRoutes, deps);
   await app.register(stayRoutes, deps);
   await app.register(lineListRoutes, deps);
-  await app.register(venueRoutes, deps);
+  await app.register(venueRoutes, { ...deps, gate, packs });
   await app.register(coPresenceRoutes, deps);
   await app.register(codeRoutes, deps);
   if (opts.codeWorker) {
-    const stop = startCodeWorker(opts.db, loadShippedPacks(), {
+    const stop = startCodeWorker(opts.db, packs, {
       now,
       onError: (e) => app.log.error(e, "health-code worker"),
     });
@@ -224,30 +265,13 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
 
 function toAppError(err: unknown): AppError {
   if (err instanceof AppError) return err;
-  if (hasZodFastifySchemaValidationErrors(err)) {
-    const fields = err.validation.map(zodIssueToField);
-    return new AppError(
-      400,
-      "validation_failed",
-      {
-        zh: `请求不符合接口格式（${fields.length} 处）`,
-        en: `The request does not match the API schema (${fields.length} problem(s))`,
-      },
-      fields,
-    );
-  }
+  if (hasZodFastifySchemaValidationErrors(err)) return schemaValidationFailed(err.validation);
   const fe = err as { statusCode?: number; code?: string; message?: string };
   switch (fe.code) {
     case "FST_ERR_CTP_BODY_TOO_LARGE":
-      return new AppError(413, "payload_too_large", {
-        zh: "请求体过大（上限 1 MiB）",
-        en: "Request body too large (limit 1 MiB)",
-      });
+      return payloadTooLarge();
     case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
-      return new AppError(415, "unsupported_media_type", {
-        zh: "请求体须为 JSON",
-        en: "The request body must be JSON",
-      });
+      return unsupportedMediaType();
     case "FST_ERR_CTP_EMPTY_JSON_BODY":
       return new AppError(400, "malformed_json", { zh: "JSON 请求体为空", en: "The JSON body is empty" });
     case "FST_ERR_CTP_INVALID_JSON_BODY":
@@ -268,8 +292,5 @@ function toAppError(err: unknown): AppError {
       en: `Bad request: ${fe.message}`,
     });
   }
-  return new AppError(500, "internal", {
-    zh: "服务器内部错误，已记录",
-    en: "Internal error; it has been logged",
-  });
+  return internalError();
 }

@@ -39,6 +39,21 @@ export const invalid = (fields: FieldError[]) =>
     fields,
   );
 
+/** A body over the server's limit (1 MiB). */
+export const payloadTooLarge = () =>
+  new AppError(413, "payload_too_large", {
+    zh: "请求体过大（上限 1 MiB）",
+    en: "Request body too large (limit 1 MiB)",
+  });
+
+/** A body that is not JSON where JSON is taken. */
+export const unsupportedMediaType = () =>
+  new AppError(415, "unsupported_media_type", { zh: "请求体须为 JSON", en: "The request body must be JSON" });
+
+/** An error the server did not expect: its details go to the log, not to the client. */
+export const internalError = () =>
+  new AppError(500, "internal", { zh: "服务器内部错误，已记录", en: "Internal error; it has been logged" });
+
 export function pick(msg: Message, lang: Lang): string {
   return lang === "en" ? msg.en : msg.zh;
 }

@@ -1,5 +1,6 @@
 import type { FieldError } from "@cordon/domain/shared/result";
 import type { FastifySchemaValidationError } from "fastify";
+import { AppError } from "./errors.ts";
 
 /** Bilingual messages for schema formats that carry a message key (`z.string().regex(re, "key")`). */
 const FORMAT_MESSAGES: Record<string, { zh: string; en: string }> = {
@@ -80,4 +81,18 @@ export function zodIssueToField(v: FastifySchemaValidationError): FieldError {
         message: { zh: v.message ?? "输入不正确", en: v.message ?? "Invalid input" },
       };
   }
+}
+
+/** A request refused by its schema: 400 with every field named. */
+export function schemaValidationFailed(issues: readonly FastifySchemaValidationError[]): AppError {
+  const fields = issues.map(zodIssueToField);
+  return new AppError(
+    400,
+    "validation_failed",
+    {
+      zh: `请求不符合接口格式（${fields.length} 处）`,
+      en: `The request does not match the API schema (${fields.length} problem(s))`,
+    },
+    fields,
+  );
 }

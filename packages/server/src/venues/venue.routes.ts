@@ -1,10 +1,12 @@
 import type { LoadedPack } from "@cordon/domain/policies/pack-schema";
 import type { FastifyReply, FastifyRequest } from "fastify";
-import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import {
+  type FastifyPluginAsyncZod,
+  serializerCompiler,
+  type ZodTypeProvider,
+} from "fastify-type-provider-zod";
 import { z } from "zod";
 import type { Db } from "../db/db.ts";
-import { bulkIds } from "../db/ids.ts";
-import { AppError, invalid } from "../http/errors.ts";
 import {
   ErrorSchema,
   errorResponses,
@@ -16,12 +18,17 @@ import {
 } from "../http/schemas.ts";
 import { loadShippedPacks } from "../policies/policy-packs.ts";
 import { findRegion } from "../regions/region.repository.ts";
-import { checkinSettings, prepareGateUpload, selfCheckin } from "./checkin.service.ts";
-import { loadDeviceSecret, verifyDeviceToken } from "./device-token.ts";
-import { DeviceRateLimiter, LoopDelayGuard } from "./load-shedding.ts";
+import { checkinSettings, selfCheckin } from "./checkin.service.ts";
+import {
+  Colour,
+  GateBody,
+  gateAnswerJson,
+  type GateIngest,
+  parseJsonText,
+  ShedError,
+} from "./gate-ingest.ts";
 import { checkinUrl, renderPoster } from "./poster.ts";
-import { purgeExpiredScans, ScanPartitions } from "./scan-partitions.ts";
-import { type GateOutcome, ScanWriter, type ScanWriterOptions, WriterOverloaded } from "./scan-writer.ts";
+import { purgeExpiredScans } from "./scan-partitions.ts";
 import type { DeviceRow, ScanRow, VenueRow } from "./venue.repository.ts";
 import {
   changeVenue,
@@ -36,8 +43,6 @@ import {
   venueScans,
 } from "./venue.service.ts";
 
-const Colour = z.enum(["green", "yellow", "red", "grey"]);
-const Instant = z.iso.datetime({ offset: true });
 export const VenueKindSchema = z.enum(VENUE_KINDS).meta({ id: "VenueKind" });
 
 const VenueSchema = z
@@ -117,95 +122,7 @@ const VenueBody = {
   lon: z.number().nullish(),
 };
 
-const GateBody = z.strictObject({
-  seq: z.int().min(0).max(Number.MAX_SAFE_INTEGER),
-  deviceTime: Instant,
-  scans: z
-    .array(
-      z.strictObject({
-        ref: z.string().max(64),
-        colour: Colour,
-        vaccination: z.int(),
-        temperature: z.number().min(30).max(45).nullable(),
-        at: Instant,
-        decision: z.enum(["admit", "refuse"]),
-        reason: z.string().max(200).optional(),
-      }),
-    )
-    .min(1)
-    .max(1000),
-});
-
-export interface CheckinOptions {
-  writer?: ScanWriterOptions;
-  /** Uploads a second per device (bursts of twice that). */
-  deviceRate?: number;
-  /** Event-loop delay (median over a second, ms) above which uploads are refused with 503. */
-  maxLoopDelayMs?: number;
-}
-
-function envNumber(name: string): number | undefined {
-  const v = process.env[name];
-  return v && Number.isFinite(Number(v)) ? Number(v) : undefined;
-}
-
-/** Check-in tuning from the environment (docs/capabilities/venues.md). */
-export function checkinOptionsFromEnv(): CheckinOptions {
-  const writer: ScanWriterOptions = {};
-  const queued = envNumber("CORDON_CHECKIN_QUEUE_SCANS");
-  if (queued !== undefined) writer.maxQueuedScans = queued;
-  const wait = envNumber("CORDON_CHECKIN_FLUSH_MS");
-  if (wait !== undefined) writer.maxWaitMs = wait;
-  const inFlight = envNumber("CORDON_CHECKIN_WRITERS");
-  if (inFlight !== undefined) writer.maxInFlight = inFlight;
-  const o: CheckinOptions = { writer };
-  const rate = envNumber("CORDON_CHECKIN_DEVICE_RATE");
-  if (rate !== undefined) o.deviceRate = rate;
-  const delay = envNumber("CORDON_CHECKIN_MAX_LOOP_DELAY_MS");
-  if (delay !== undefined) o.maxLoopDelayMs = delay;
-  return o;
-}
-
 const HOUR = 3_600_000;
-
-function shed(reply: FastifyReply, status: 429 | 503, seconds: number, code: string, zh: string, en: string) {
-  reply.header("retry-after", String(seconds));
-  return new AppError(status, code, { zh, en });
-}
-
-function gateAnswer(o: GateOutcome): { accepted: number; duplicate: boolean } {
-  switch (o.kind) {
-    case "stored":
-      return { accepted: o.accepted, duplicate: false };
-    case "duplicate":
-      return { accepted: o.accepted, duplicate: true };
-    case "unknown_device":
-      throw new AppError(401, "device.unknown", {
-        zh: "扫码设备未登记：请在场所管理中重新登记设备",
-        en: "This gate device is not registered: register it again under the venue",
-      });
-    case "revoked":
-      throw new AppError(403, "device.revoked", {
-        zh: "该扫码设备已被注销，上传被拒绝",
-        en: "This gate device has been revoked; the upload is refused",
-      });
-    case "venue_inactive":
-      throw new AppError(409, "checkin.venue_inactive", {
-        zh: "场所已停用，暂不接受扫码登记",
-        en: "The venue is inactive and takes no check-ins",
-      });
-    case "seq_conflict":
-      throw new AppError(409, "checkin.seq_reused", {
-        zh: "该批次序号已用于内容不同的上传：每批须用新的序号",
-        en: "This seq was already used for an upload with other content: every batch needs a new seq",
-      });
-    case "retry":
-      throw new AppError(503, "checkin.retry", {
-        zh: "同一批次正在另一处理进程中写入，请稍后重试",
-        en: "The same batch is being written by another process; retry shortly",
-      });
-  }
-}
 
 /**
  * Venues, their posters and gate devices, and check-in. Registers a background job per process:
@@ -213,36 +130,13 @@ function gateAnswer(o: GateOutcome): { accepted: number; duplicate: boolean } {
  */
 export const venueRoutes: FastifyPluginAsyncZod<{
   db: Db;
+  /** The gate uploads' state (writer, limits, partitions): shared with the server's fast path. */
+  gate: GateIngest;
   packs?: readonly LoadedPack[];
-  checkin?: CheckinOptions;
   posterFontPath?: string;
-}> = async (app, { db, packs: given, checkin = checkinOptionsFromEnv(), posterFontPath }) => {
+}> = async (app, { db, gate, packs: given, posterFontPath }) => {
   const packs = given ?? loadShippedPacks();
-  // Read on first use, not at registration: building the app (the OpenAPI export) needs no database.
-  let secret: Promise<Buffer> | null = null;
-  const deviceSecret = () =>
-    (secret ??= loadDeviceSecret(db, new Date()).catch((e: unknown) => {
-      secret = null;
-      throw e;
-    }));
-  const partitions = new ScanPartitions(db);
-  // The settings change only with the packs: computed once a second at most, not per upload.
-  let settingsAt = -1;
-  let settings = checkinSettings(packs, new Date());
-  const settingsNow = (now: Date) => {
-    const second = Math.floor(now.getTime() / 1000);
-    if (second !== settingsAt) {
-      settings = checkinSettings(packs, now);
-      settingsAt = second;
-    }
-    return settings;
-  };
-  const nextScanId = bulkIds();
-  const writer = new ScanWriter(db, checkin.writer);
-  const limiter = new DeviceRateLimiter(checkin.deviceRate ?? 20);
-  // On the embedded engine the database runs on this event loop, so its delay measures the queries,
-  // not overload (a busy test machine tripped it): the guard is for API processes over a server.
-  const guard = new LoopDelayGuard(checkin.maxLoopDelayMs ?? (db.engine === "pglite" ? Infinity : 200));
+  const partitions = gate.partitions;
 
   async function maintain() {
     const now = new Date();
@@ -259,97 +153,78 @@ export const venueRoutes: FastifyPluginAsyncZod<{
   });
   app.addHook("onClose", async () => {
     if (timer) clearInterval(timer);
-    guard.close();
-    await writer.drain();
+    await gate.close();
   });
 
   const devices = new WeakMap<FastifyRequest, string>();
+  /** A callback hook, not an async one: this runs for every upload at the peak. */
+  const admitUpload = (req: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void): void => {
+    const refused = (e: unknown) => {
+      if (e instanceof ShedError) reply.header("retry-after", String(e.retryAfter));
+      done(e as Error);
+    };
+    const admitted = (deviceId: string) => {
+      devices.set(req, deviceId);
+      done();
+    };
+    try {
+      const d = gate.admit(req.headers.authorization, Date.now());
+      if (typeof d === "string") admitted(d);
+      else d.then(admitted, refused);
+    } catch (e) {
+      refused(e);
+    }
+  };
 
-  app.post(
-    "/api/checkin/gate",
-    {
-      config: { bearer: true },
-      // Refused before the body is read: no token, a bad one, a device over its rate, an overloaded process.
-      onRequest: async (req, reply) => {
-        const auth = req.headers.authorization;
-        const token = auth?.startsWith("Bearer ") ? auth.slice(7).trim() : "";
-        if (!token)
-          throw new AppError(401, "device.token_missing", {
-            zh: "缺少扫码设备凭据（Authorization: Bearer <设备令牌>）",
-            en: "The gate device's credential is missing (Authorization: Bearer <device token>)",
-          });
-        const deviceId = verifyDeviceToken(await deviceSecret(), token);
-        if (!deviceId)
-          throw new AppError(401, "device.token_invalid", {
-            zh: "扫码设备凭据无效：请重新登记设备",
-            en: "The gate device's credential is not valid: register the device again",
-          });
-        const wait = limiter.take(deviceId, Date.now());
-        if (wait)
-          throw shed(
-            reply,
-            429,
-            wait,
-            "checkin.device_rate",
-            `该设备上传过于频繁，请 ${wait} 秒后重试（多次扫码可合并为一批上传）`,
-            `This device uploads too often: retry in ${wait} s (several scans can go in one batch)`,
-          );
-        if (guard.overloaded || writer.queuedScans >= (checkin.writer?.maxQueuedScans ?? 50_000))
-          throw shed(
-            reply,
-            503,
-            1,
-            "checkin.overloaded",
-            "服务繁忙，请1秒后重试",
-            "The server is busy: retry in 1 s",
-          );
-        devices.set(req, deviceId);
-      },
-      schema: {
-        tags: ["checkin"],
-        summary:
-          "A gate device's upload of the codes it scanned (1–1,000 scans; a single scan is a batch of one), answered only after it is committed; idempotent by (device, seq). Bearer device token, no session. 429/503 with Retry-After under load",
-        security: [],
-        body: GateBody,
-        response: {
-          200: z.object({ accepted: z.number(), duplicate: z.boolean() }).meta({ id: "GateUploadResult" }),
-          ...errorResponses,
-          429: ErrorSchema,
-          503: ErrorSchema,
+  // In a context of its own, for its JSON parser (parseJsonText). A listening server takes this URL in
+  // its fast path (gate-fast-path.ts) before the framework; this route answers the same, from the same
+  // GateIngest, for the OpenAPI document, in-process requests and URLs with a query string.
+  await app.register(async (child) => {
+    const route = child.withTypeProvider<ZodTypeProvider>();
+    // JSON only: any other type is 415, as in the fast path (the framework would take text/plain).
+    route.removeAllContentTypeParsers();
+    route.addContentTypeParser("application/json", { parseAs: "string" }, (_req, body, done) => {
+      try {
+        done(null, parseJsonText(body as string));
+      } catch (e) {
+        done(e as Error, undefined);
+      }
+    });
+    route.post(
+      "/api/checkin/gate",
+      {
+        config: { bearer: true },
+        onRequest: admitUpload,
+        // The answer written out directly rather than checked against its zod schema first: two fields,
+        // every upload. Errors (4xx/5xx) keep the default serializer.
+        serializerCompiler: (r) =>
+          r.httpStatus === "200"
+            ? (a: { accepted: number; duplicate: boolean }) => gateAnswerJson(a)
+            : serializerCompiler(r as unknown as Parameters<typeof serializerCompiler>[0]),
+        schema: {
+          tags: ["checkin"],
+          summary:
+            "A gate device's upload of the codes it scanned (1–1,000 scans; a single scan is a batch of one), answered only after it is committed; idempotent by (device, seq). Bearer device token, no session. 429/503 with Retry-After under load",
+          security: [],
+          body: GateBody,
+          response: {
+            200: z.object({ accepted: z.number(), duplicate: z.boolean() }).meta({ id: "GateUploadResult" }),
+            ...errorResponses,
+            429: ErrorSchema,
+            503: ErrorSchema,
+          },
         },
       },
-    },
-    async (req, reply) => {
-      const deviceId = devices.get(req)!;
-      const prep = prepareGateUpload(deviceId, req.body, req.ctx.now, settingsNow(req.ctx.now), nextScanId);
-      if (!prep.ok) throw invalid(prep.errors);
-      if (!partitions.covers(prep.days)) await partitions.ensure(prep.days);
-      let outcome: GateOutcome;
-      try {
-        outcome = await writer.submit(prep.upload);
-      } catch (e) {
-        if (e instanceof WriterOverloaded)
-          throw shed(
-            reply,
-            503,
-            1,
-            "checkin.overloaded",
-            "服务繁忙，请1秒后重试",
-            "The server is busy: retry in 1 s",
-          );
-        req.log.error(e);
-        throw shed(
-          reply,
-          503,
-          2,
-          "checkin.store_failed",
-          "扫码记录暂时无法保存（未保存），请稍后重试",
-          "The scans could not be stored just now (nothing was stored); retry shortly",
-        );
-      }
-      return gateAnswer(outcome);
-    },
-  );
+      async (req, reply) => {
+        try {
+          return await gate.store(devices.get(req)!, req.body, req.ctx.now, (e) => req.log.error(e));
+        } catch (e) {
+          if (e instanceof ShedError) reply.header("retry-after", String(e.retryAfter));
+          throw e;
+        }
+      },
+    );
+  });
 
   app.post(
     "/api/checkin/self",
@@ -548,7 +423,7 @@ export const venueRoutes: FastifyPluginAsyncZod<{
       },
     },
     async (req, reply) => {
-      const r = await registerDevice(db, req.ctx, await deviceSecret(), req.params.id, req.body);
+      const r = await registerDevice(db, req.ctx, await gate.deviceSecret(), req.params.id, req.body);
       return reply.status(201).send({ device: deviceOut(r.device), token: r.token });
     },
   );
