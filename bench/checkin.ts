@@ -4,14 +4,15 @@
  * against a bare Node HTTP server answering the same request in the same run (bench/lib/bare-checkin-server.ts):
  *
  * (a) single scans (one upload = one scan, spread over many devices): scans/s and p50/p99 latency, and
- *     the ratio to the bare server's requests/s with the same connections; then batched uploads (500
+ *     the ratio to the bare server's requests/s with the same connections, at each concurrency given,
+ *     in rounds that alternate between the two servers (median reported); then batched uploads (500
  *     scans each) from several devices at once: scans/s in total. Every answer counted is a 200 — a
  *     commit — and the database is checked to hold exactly the scans acknowledged.
  * (d) the same load (singles and batches together), the server killed with SIGKILL at a random moment;
  *     started again on the same database; acknowledged uploads missing afterwards (must be 0).
  *
- *   node bench/checkin.ts [--seconds 15] [--connections 50] [--batch 500] [--batch-connections 8]
- *                         [--devices 2000] [--people 20000]
+ *   node bench/checkin.ts [--seconds 15] [--connections 50,100] [--rounds 3] [--batch 500]
+ *                         [--batch-connections 8] [--devices 2000] [--people 20000]
  *
  * Needs a PostgreSQL server: BENCH_PG_URL (default postgres://postgres@127.0.0.1:55432/postgres). For
  * honest durability figures it must run with fsync on (docs/benchmarks.md says how one was started).
@@ -24,6 +25,7 @@ import { parseArgs } from "node:util";
 import autocannon, { type Result } from "autocannon";
 import { type CheckinFixture, seedCheckinFixture } from "../packages/server/src/venues/checkin-fixture.ts";
 import { type BenchDb, createBenchDb, serverFacts } from "./lib/bench-db.ts";
+import { type CpuSpent, cpuSpent, sampleCpu } from "./lib/proc-cpu.ts";
 
 const ROOT = join(import.meta.dirname, "..");
 const MAIN = join(ROOT, "packages", "server", "src", "cli", "main.ts");
@@ -42,13 +44,30 @@ export interface LoadFigures {
   /** Answers other than 200, by status. */
   other: Record<string, number>;
   errors: number;
+  /** CPU per request answered 200, µs: the server process, all PostgreSQL processes, the load generator. */
+  cpuPerRequestUs: { server: number | null; postgres: number; loadGenerator: number };
+}
+
+/** One round at one concurrency: the bare server, then Cordon, with the same connections. */
+export interface SinglesRound {
+  bare: LoadFigures;
+  cordon: LoadFigures;
+  ratio: number;
+}
+
+export interface SinglesAt {
+  connections: number;
+  rounds: SinglesRound[];
+  /** Median over the rounds. */
+  medianRatio: number;
+  medianP99Ms: number;
 }
 
 export interface CheckinResult {
   devices: number;
   people: number;
-  bare: LoadFigures;
-  singles: LoadFigures & { ratioToBare: number };
+  /** Single-scan uploads, per number of connections. */
+  singles: SinglesAt[];
   batched: LoadFigures & { batch: number };
   /** Scans acknowledged in (a) and found in the database afterwards. */
   stored: { acknowledged: number; found: number };
@@ -143,8 +162,14 @@ class Uploads {
 async function load(
   url: string,
   uploads: Uploads,
-  opts: { connections: number; seconds: number; scans: number; record?: boolean },
-): Promise<{ result: Result; ok: number; scansOk: number; instance: ReturnType<typeof autocannon> }> {
+  opts: { connections: number; seconds: number; scans: number; record?: boolean; pid?: number },
+): Promise<{
+  result: Result;
+  ok: number;
+  scansOk: number;
+  cpu: CpuSpent;
+  instance: ReturnType<typeof autocannon>;
+}> {
   let ok = 0;
   let scansOk = 0;
   uploads.now();
@@ -176,11 +201,14 @@ async function load(
       },
     ],
   });
+  const before = sampleCpu(opts.pid);
   const result = await instance;
-  return { result, ok, scansOk, instance };
+  const cpu = cpuSpent(before, sampleCpu(opts.pid));
+  return { result, ok, scansOk, cpu, instance };
 }
 
-function figures(r: Result, ok: number, scansOk: number, connections: number): LoadFigures {
+function figures(r: Result, ok: number, scansOk: number, connections: number, cpu: CpuSpent): LoadFigures {
+  const per = (ms: number) => (ok ? (ms * 1000) / ok : 0);
   const other: Record<string, number> = {};
   for (const [status, s] of Object.entries(r.statusCodeStats ?? {}) as [string, { count: number }][])
     if (status !== "200") other[status] = Number(s.count);
@@ -194,6 +222,11 @@ function figures(r: Result, ok: number, scansOk: number, connections: number): L
     maxMs: r.latency.max,
     other,
     errors: r.errors,
+    cpuPerRequestUs: {
+      server: cpu.serverMs === null ? null : per(cpu.serverMs),
+      postgres: per(cpu.postgresMs),
+      loadGenerator: per(cpu.loadGeneratorMs),
+    },
   };
 }
 
@@ -228,7 +261,10 @@ export async function benchCheckin(
   b: BenchDb,
   opts: {
     seconds: number;
-    connections: number;
+    /** Concurrencies of the single-scan comparison (load-generator connections). */
+    connections: number[];
+    /** Rounds per concurrency: bare and Cordon measured in turn, so both see the same machine. */
+    rounds: number;
     batch: number;
     batchConnections: number;
     devices: number;
@@ -243,43 +279,63 @@ export async function benchCheckin(
   const uploads = new Uploads(fixture);
   const warm = Math.min(3, opts.seconds);
 
-  // The bare server: warmed, then measured with the same connections and the same single-scan uploads.
+  // The bare server and Cordon, both started, warmed, then measured in turn with the same connections and
+  // the same single-scan uploads: rounds alternate between them, so a machine busy for a while (it is
+  // shared) weighs on both, and the ratio is each round's, its median reported.
   const bare = await start([BARE], {}, "/");
-  await load(bare.url, uploads, { connections: opts.connections, seconds: warm, scans: 1 });
-  const bareRun = await load(bare.url, uploads, {
-    connections: opts.connections,
-    seconds: opts.seconds,
-    scans: 1,
-  });
-  await stop(bare);
-
   const serverEnv = { DATABASE_URL: b.url, CORDON_DATA_DIR: "" };
   let server = await start([MAIN, "serve"], serverEnv, "/api/health");
-  await load(server.url, uploads, { connections: opts.connections, seconds: warm, scans: 1 });
-  uploads.acked.clear();
   const before = (await b.db.query<{ n: number }>("SELECT count(*)::int AS n FROM venue_scans")).rows[0]!.n;
-  const singles = await load(server.url, uploads, {
-    connections: opts.connections,
-    seconds: opts.seconds,
-    scans: 1,
-    record: true,
-  });
+  let singlesAcked = 0;
+  const singles: SinglesAt[] = [];
+  for (const connections of opts.connections) {
+    await load(bare.url, uploads, { connections, seconds: warm, scans: 1 });
+    const w = await load(server.url, uploads, { connections, seconds: warm, scans: 1 });
+    singlesAcked += w.scansOk;
+    const rounds: SinglesRound[] = [];
+    for (let r = 0; r < opts.rounds; r++) {
+      const x = await load(bare.url, uploads, {
+        connections,
+        seconds: opts.seconds,
+        scans: 1,
+        pid: bare.proc.pid,
+      });
+      const y = await load(server.url, uploads, {
+        connections,
+        seconds: opts.seconds,
+        scans: 1,
+        pid: server.proc.pid,
+      });
+      singlesAcked += y.scansOk;
+      const bareF = figures(x.result, x.ok, x.scansOk, connections, x.cpu);
+      const cordonF = figures(y.result, y.ok, y.scansOk, connections, y.cpu);
+      rounds.push({ bare: bareF, cordon: cordonF, ratio: cordonF.scansPerSecond / bareF.okPerSecond });
+    }
+    singles.push({
+      connections,
+      rounds,
+      medianRatio: median(rounds.map((r) => r.ratio)),
+      medianP99Ms: median(rounds.map((r) => r.cordon.p99Ms)),
+    });
+  }
+  await stop(bare);
   const batched = await load(server.url, uploads, {
     connections: opts.batchConnections,
     seconds: opts.seconds,
     scans: opts.batch,
-    record: true,
+    pid: server.proc.pid,
   });
-  const acknowledged = singles.scansOk + batched.scansOk;
+  const acknowledged = singlesAcked + batched.scansOk;
   const found =
     (await b.db.query<{ n: number }>("SELECT count(*)::int AS n FROM venue_scans")).rows[0]!.n - before;
 
-  // (d) singles and batches together; SIGKILL at a random moment; start again; count.
-  uploads.acked.clear();
+  // (d) singles and batches together; SIGKILL at a random moment; start again; count. Only here are the
+  // acknowledged uploads recorded one by one (the load generator's work in (a) is the same for both
+  // servers: count the answers).
   const afterMs = 2000 + Math.floor(Math.random() * 3000);
   let failedAtKill = 0;
   const runs = [
-    load(server.url, uploads, { connections: opts.connections, seconds: 30, scans: 1, record: true }),
+    load(server.url, uploads, { connections: opts.connections[0]!, seconds: 30, scans: 1, record: true }),
     load(server.url, uploads, {
       connections: opts.batchConnections,
       seconds: 30,
@@ -309,13 +365,9 @@ export async function benchCheckin(
   return {
     devices: opts.devices,
     people: opts.people,
-    bare: figures(bareRun.result, bareRun.ok, bareRun.scansOk, opts.connections),
-    singles: {
-      ...figures(singles.result, singles.ok, singles.scansOk, opts.connections),
-      ratioToBare: singles.scansOk / singles.result.duration / (bareRun.ok / bareRun.result.duration),
-    },
+    singles,
     batched: {
-      ...figures(batched.result, batched.ok, batched.scansOk, opts.batchConnections),
+      ...figures(batched.result, batched.ok, batched.scansOk, opts.batchConnections, batched.cpu),
       batch: opts.batch,
     },
     stored: { acknowledged, found },
@@ -333,23 +385,40 @@ export async function benchCheckin(
 }
 
 const n0 = (x: number) => Math.round(x).toLocaleString("en-US");
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
 const ms = (x: number) => `${x.toFixed(1)} ms`;
 
 export function printCheckin(r: CheckinResult): string {
   const row = (name: string, f: LoadFigures, extra = "") =>
-    `| ${name} | ${f.connections} | ${n0(f.okPerSecond)} | ${n0(f.scansPerSecond)} | ${ms(f.p50Ms)} | ${ms(f.p99Ms)} | ${ms(f.maxMs)} | ${JSON.stringify(f.other)}${f.errors ? `, ${f.errors} errors` : ""} | ${extra} |`;
+    `| ${name} | ${f.connections} | ${n0(f.okPerSecond)} | ${n0(f.scansPerSecond)} | ${ms(f.p50Ms)} | ${ms(f.p99Ms)} | ${ms(f.maxMs)} | ${cpu(f)} | ${JSON.stringify(f.other)}${f.errors ? `, ${f.errors} errors` : ""} | ${extra} |`;
+  const cpu = (f: LoadFigures) =>
+    `${f.cpuPerRequestUs.server === null ? "–" : n0(f.cpuPerRequestUs.server)} / ${n0(f.cpuPerRequestUs.postgres)} / ${n0(f.cpuPerRequestUs.loadGenerator)}`;
+  const singleRows = r.singles.flatMap((at) =>
+    at.rounds.flatMap((round, i) => [
+      row(`bare Node http, ${at.connections} connections, round ${i + 1}`, round.bare),
+      row(
+        `cordon single scans, ${at.connections} connections, round ${i + 1}`,
+        round.cordon,
+        `${round.ratio.toFixed(2)} × bare`,
+      ),
+    ]),
+  );
   return [
     `Check-in (issue 7 (a), (d)): ${n0(r.devices)} gate devices, ${n0(r.people)} people with codes`,
     "",
-    "| run | connections | 200/s | scans/s | p50 | p99 | max | other answers | |",
-    "|---|---|---|---|---|---|---|---|---|",
-    row("bare Node http, same request", r.bare),
-    row(
-      "cordon, single scans",
-      r.singles,
-      `**${r.singles.ratioToBare.toFixed(2)} × bare** (target ≥ 0.5), p99 target ≤ 50 ms`,
-    ),
+    "| run | connections | 200/s | scans/s | p50 | p99 | max | CPU µs per request: server / PostgreSQL / load generator | other answers | |",
+    "|---|---|---|---|---|---|---|---|---|---|",
+    ...singleRows,
     row(`cordon, batches of ${r.batched.batch}`, r.batched, "target ≥ 20,000 scans/s"),
+    "",
+    ...r.singles.map(
+      (at) =>
+        `Single scans at ${at.connections} connections: **median ${at.medianRatio.toFixed(2)} × bare** over ${at.rounds.length} rounds (target ≥ 0.5), median p99 ${ms(at.medianP99Ms)} (target ≤ 50 ms).`,
+    ),
     "",
     `Stored: ${n0(r.stored.found)} scans found for ${n0(r.stored.acknowledged)} acknowledged.`,
     `kill -9 after ${n0(r.kill.afterMs)} ms under load: ${n0(r.kill.acknowledgedUploads)} uploads (${n0(r.kill.acknowledgedScans)} scans) acknowledged, ` +
@@ -361,7 +430,8 @@ if (import.meta.main) {
   const { values } = parseArgs({
     options: {
       seconds: { type: "string", default: "15" },
-      connections: { type: "string", default: "50" },
+      connections: { type: "string", default: "50,100" },
+      rounds: { type: "string", default: "3" },
       batch: { type: "string", default: "500" },
       "batch-connections": { type: "string", default: "8" },
       devices: { type: "string", default: "2000" },
@@ -372,7 +442,8 @@ if (import.meta.main) {
   try {
     const r = await benchCheckin(b, {
       seconds: Number(values.seconds),
-      connections: Number(values.connections),
+      connections: values.connections.split(",").map(Number),
+      rounds: Number(values.rounds),
       batch: Number(values.batch),
       batchConnections: Number(values["batch-connections"]),
       devices: Number(values.devices),

@@ -100,7 +100,8 @@ try {
   const checkinDb = await createBenchDb("checkin");
   const checkin = await benchCheckin(checkinDb, {
     seconds: Number(values["checkin-seconds"]),
-    connections: 50,
+    connections: [50, 100],
+    rounds: 3,
     batch: 500,
     batchConnections: 8,
     devices: 2000,
