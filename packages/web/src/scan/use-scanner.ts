@@ -126,7 +126,9 @@ export function useScanner(): Scanner {
           await fetchKeys();
         }
         await fetchRevocations();
-        publish({ offline: false });
+        // Online, unless the browser went offline while the answer was on its way: a request sent
+        // before that may still succeed, and must not cover the "offline" the event just showed.
+        publish({ offline: typeof navigator !== "undefined" && !navigator.onLine });
       } catch {
         publish({ offline: true });
       }
