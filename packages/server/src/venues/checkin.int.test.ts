@@ -1,10 +1,9 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { after, before, describe, test } from "node:test";
-import { inflateSync } from "node:zlib";
 import jsQRModule from "jsqr";
-import type { PDFNumber } from "pdf-lib";
-import { PDFArray, PDFDict, PDFDocument, PDFName, PDFRawStream } from "pdf-lib";
+import { PDFDocument } from "pdf-lib";
+import { firstPdfImage } from "../testing/pdf-image.ts";
 import { personPayload, type TestApp, testApp } from "../testing/test-app.ts";
 import { testEngines } from "../testing/test-db.ts";
 import { purgeExpiredScans } from "./scan-partitions.ts";
@@ -13,50 +12,6 @@ import { purgeExpiredScans } from "./scan-partitions.ts";
 const COMMUNITY = "640104001002";
 const OUTSIDE = "530302001001";
 const jsQR = jsQRModule.default;
-
-/** The QR image of the poster, as RGBA pixels (pdfkit stores the PNG as Flate with PNG predictors). */
-function firstImage(pdf: PDFDocument): { data: Uint8ClampedArray; width: number; height: number } {
-  for (const [, obj] of pdf.context.enumerateIndirectObjects()) {
-    if (!(obj instanceof PDFRawStream)) continue;
-    const dict = obj.dict;
-    if (dict.get(PDFName.of("Subtype")) !== PDFName.of("Image")) continue;
-    const cs = dict.get(PDFName.of("ColorSpace"));
-    if (cs === undefined) continue;
-    const num = (k: string, d: PDFDict = dict) => (d.get(PDFName.of(k)) as PDFNumber).asNumber();
-    const width = num("Width");
-    const height = num("Height");
-    const colors = cs === PDFName.of("DeviceGray") ? 1 : 3;
-    let raw = inflateSync(obj.contents);
-    let parms = dict.get(PDFName.of("DecodeParms"));
-    if (parms instanceof PDFArray) parms = parms.get(0);
-    if (parms instanceof PDFDict && num("Predictor", parms) >= 10) {
-      const stride = width * colors;
-      const out = Buffer.alloc(stride * height);
-      for (let y = 0; y < height; y++) {
-        const f = raw[y * (stride + 1)]!;
-        for (let x = 0; x < stride; x++) {
-          const v = raw[y * (stride + 1) + 1 + x]!;
-          const a = x >= colors ? out[y * stride + x - colors]! : 0;
-          const b = y > 0 ? out[(y - 1) * stride + x]! : 0;
-          const c = x >= colors && y > 0 ? out[(y - 1) * stride + x - colors]! : 0;
-          const p = a + b - c;
-          const [pa, pb, pc] = [Math.abs(p - a), Math.abs(p - b), Math.abs(p - c)];
-          const paeth = pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
-          out[y * stride + x] = (v + [0, a, b, (a + b) >> 1, paeth][f]!) & 0xff;
-        }
-      }
-      raw = out;
-    }
-    const data = new Uint8ClampedArray(width * height * 4);
-    for (let i = 0; i < width * height; i++) {
-      const [r, g, b] =
-        colors === 1 ? [raw[i]!, raw[i]!, raw[i]!] : [raw[i * 3]!, raw[i * 3 + 1]!, raw[i * 3 + 2]!];
-      data.set([r, g, b, 255], i * 4);
-    }
-    return { data, width, height };
-  }
-  throw new Error("no image in the PDF");
-}
 
 for (const engine of testEngines()) {
   describe(`venues and check-in at the door (${engine})`, () => {
@@ -192,7 +147,7 @@ for (const engine of testEngines()) {
       const pdf = await PDFDocument.load(r.rawPayload, { updateMetadata: false });
       assert.equal(pdf.getPageCount(), 1);
       const url = `https://jk.yinchuan.gov.cn/checkin?venue=${venueId}`;
-      const img = firstImage(pdf);
+      const img = firstPdfImage(pdf);
       assert.equal(jsQR(img.data, img.width, img.height)?.data, url);
     });
 
