@@ -245,7 +245,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(chainRoutes, deps);
   await app.register(stayRoutes, deps);
   await app.register(lineListRoutes, deps);
-  await app.register(venueRoutes, { ...deps, gate, packs });
+  await app.register(venueRoutes, { ...deps, gate });
   await app.register(coPresenceRoutes, deps);
   await app.register(codeRoutes, deps);
   if (opts.codeWorker) {

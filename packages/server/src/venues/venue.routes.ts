@@ -1,4 +1,3 @@
-import type { LoadedPack } from "@cordon/domain/policies/pack-schema";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import {
   type FastifyPluginAsyncZod,
@@ -16,9 +15,8 @@ import {
   RegionCode,
   Uuid,
 } from "../http/schemas.ts";
-import { loadShippedPacks } from "../policies/policy-packs.ts";
 import { findRegion } from "../regions/region.repository.ts";
-import { checkinSettings, selfCheckin } from "./checkin.service.ts";
+import { selfCheckin } from "./checkin.service.ts";
 import {
   Colour,
   GateBody,
@@ -132,16 +130,14 @@ export const venueRoutes: FastifyPluginAsyncZod<{
   db: Db;
   /** The gate uploads' state (writer, limits, partitions): shared with the server's fast path. */
   gate: GateIngest;
-  packs?: readonly LoadedPack[];
   posterFontPath?: string;
-}> = async (app, { db, gate, packs: given, posterFontPath }) => {
-  const packs = given ?? loadShippedPacks();
+}> = async (app, { db, gate, posterFontPath }) => {
   const partitions = gate.partitions;
 
   async function maintain() {
     const now = new Date();
     await partitions.ensureAround(now, 1, 2);
-    await purgeExpiredScans(db, now, checkinSettings(packs, now).retentionDays, partitions);
+    await purgeExpiredScans(db, now, gate.settings(now).retentionDays, partitions);
   }
   let timer: NodeJS.Timeout | null = null;
   // A serving process keeps the partitions ahead and the retention applied; in-process test apps
@@ -248,13 +244,7 @@ export const venueRoutes: FastifyPluginAsyncZod<{
       },
     },
     async (req) => {
-      const r = await selfCheckin(
-        db,
-        req.ctx,
-        partitions,
-        checkinSettings(packs, req.ctx.now),
-        req.body.venueId,
-      );
+      const r = await selfCheckin(db, req.ctx, partitions, gate.settings(req.ctx.now), req.body.venueId);
       return { ...r, at: r.at.toISOString() };
     },
   );
